@@ -1,0 +1,37 @@
+import type { FieldPath } from '../model/fields.js';
+import type { Window } from '../model/snapshot.js';
+
+export type Severity = 'low' | 'medium' | 'high';
+export type Status = 'healthy' | 'warning' | 'critical';
+export type Locale = 'en' | 'ko';
+
+/** One thing wrong, as the original design's analyzer reported it. */
+export interface Issue {
+  readonly type: string;
+  readonly severity: Severity;
+  readonly description: string;
+  /** The readings that triggered it, by field. */
+  readonly metrics: Partial<Record<FieldPath, number | null>>;
+  readonly recommendation: string;
+}
+
+/** A concrete action, ranked (the original's `recommendations` list, filled at last). */
+export interface Recommendation {
+  readonly type: string;
+  readonly priority: Severity;
+  readonly description: string;
+  readonly impact: string;
+  readonly effort: 'low' | 'medium' | 'high';
+}
+
+/** The result of analyzing one snapshot. */
+export interface Analysis {
+  readonly environment: string;
+  readonly window: Window;
+  readonly analyzedAt: string;
+  readonly status: Status;
+  readonly issues: readonly Issue[];
+  readonly recommendations: readonly Recommendation[];
+  /** Rules that could not be evaluated because their metric had no data. */
+  readonly noData: readonly { readonly rule: string; readonly field: FieldPath }[];
+}

@@ -1,0 +1,33 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Redis } from 'ioredis';
+import { freePort, waitForPort } from './ports.js';
+
+export interface PrivateRedis {
+  readonly port: number;
+  readonly url: string;
+  /** A client for the test's own traffic. */
+  readonly client: Redis;
+  stop(): Promise<void>;
+}
+
+/** Starts a private, diskless redis-server on a free port, with extra `--name value` args. */
+export async function startRedis(args: Record<string, string> = {}): Promise<PrivateRedis> {
+  const port = await freePort();
+  const argv = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  for (const [k, v] of Object.entries(args)) argv.push(`--${k}`, v);
+  const child: ChildProcess = spawn('redis-server', argv, { stdio: 'ignore' });
+  await waitForPort(port);
+  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: false, maxRetriesPerRequest: 1 });
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    client,
+    async stop() {
+      client.disconnect();
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
