@@ -37,7 +37,7 @@ export const Config = z.strictObject({
   }).default({ host: { procPath: '/proc', cgroupPath: '/sys/fs/cgroup' } }),
   rules: RulesConfig.default([]),
   alerts: AlertsConfig.default({ channels: [] }),
-  optimize: OptimizeConfig.default({ targets: [] }),
+  optimize: OptimizeConfig.prefault({}),
 });
 export type Config = z.output<typeof Config>;
 export type ConfigInput = z.input<typeof Config>;
