@@ -1,5 +1,5 @@
-import type { FieldPath } from '../model/fields.js';
 import type { Window } from '../model/snapshot.js';
+import type { MetricName } from './rules.js';
 
 export type Severity = 'low' | 'medium' | 'high';
 export type Status = 'healthy' | 'warning' | 'critical';
@@ -10,8 +10,10 @@ export interface Issue {
   readonly type: string;
   readonly severity: Severity;
   readonly description: string;
-  /** The readings that triggered it, by field. */
-  readonly metrics: Partial<Record<FieldPath, number | null>>;
+  /** The readings that triggered it, by field (or derived metric). */
+  readonly metrics: Readonly<Record<string, number | null>>;
+  /** The alert's labels (alertname, environment, and e.g. `source` for source_down). */
+  readonly labels: Readonly<Record<string, string>>;
   readonly recommendation: string;
 }
 
@@ -33,5 +35,5 @@ export interface Analysis {
   readonly issues: readonly Issue[];
   readonly recommendations: readonly Recommendation[];
   /** Rules that could not be evaluated because their metric had no data. */
-  readonly noData: readonly { readonly rule: string; readonly field: FieldPath }[];
+  readonly noData: readonly { readonly rule: string; readonly field: MetricName }[];
 }

@@ -1,37 +1,56 @@
-import { readField } from '../model/fields.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { Analysis, Issue, Locale } from './analysis.js';
-import { ORIGINAL_RULES, type Rule } from './rules.js';
+import { BUILTIN_RULES } from './builtin-rules.js';
+import { evaluateRules, type RuleEvaluation } from './evaluate-rules.js';
+import { NO_EVIDENCE, type Evidence } from './evidence.js';
+import { recommend } from './recommendations.js';
+import type { Rule } from './rules.js';
 import { deriveStatus } from './status.js';
 
 export interface AnalyzeOptions {
   readonly locale?: Locale;
+  /** The rules to evaluate; the built-in ones by default (see `resolveRules` for config). */
   readonly rules?: readonly Rule[];
   readonly now?: Date;
+  /** Metrics of the recent windows before this one, oldest first (for baselines). */
+  readonly history?: readonly Snapshot['metrics'][];
+  /** max_connections, maxmemory-policy, keys with TTLs (see `evidenceFromSamples`). */
+  readonly evidence?: Evidence;
 }
 
 /**
- * The original design's `analyzePerformance`: evaluates each rule against the snapshot.
- * Pure. A rule whose metric is null does not fire; it is listed under `noData`.
+ * The original design's `analyzePerformance`: evaluates each rule against the snapshot,
+ * derives the status as the original did, and fills the recommendations. Pure.
+ * A rule whose metric is null does not fire; it is listed under `noData`. This is the
+ * snapshot's own verdict; `for`, hysteresis and resolution are the alert states' job
+ * (`advanceAlerts`).
  */
 export function analyzePerformance(snapshot: Snapshot, options: AnalyzeOptions = {}): Analysis {
+  const evaluations = evaluateRules(snapshot, options.rules ?? BUILTIN_RULES, {
+    history: options.history ?? [],
+    evidence: options.evidence ?? NO_EVIDENCE,
+  });
+  return analysisOf(snapshot, evaluations, options);
+}
+
+/** Builds the Analysis from evaluations already made (so alerting can reuse them). Pure. */
+export function analysisOf(snapshot: Snapshot, evaluations: readonly RuleEvaluation[], options: AnalyzeOptions = {}): Analysis {
   const locale = options.locale ?? 'en';
   const issues: Issue[] = [];
-  const noData: { rule: string; field: Rule['field'] }[] = [];
-  for (const rule of options.rules ?? ORIGINAL_RULES) {
-    const value = readField(snapshot.metrics, rule.field);
-    if (value === null) {
-      noData.push({ rule: rule.name, field: rule.field });
+  const noData: Analysis['noData'][number][] = [];
+  for (const ev of evaluations) {
+    if (ev.noData) {
+      noData.push({ rule: ev.rule.name, field: ev.rule.metric });
       continue;
     }
-    const fires = rule.comparison === '>' ? value > rule.threshold : value < rule.threshold;
-    if (!fires) continue;
-    const text = rule.text[locale];
+    if (ev.severity === null) continue;
+    const text = ev.rule.text[locale];
     issues.push({
-      type: rule.name,
-      severity: rule.severity,
-      description: text.description,
-      metrics: { [rule.field]: value },
+      type: ev.rule.name,
+      severity: ev.severity,
+      description: ev.detail ? `${text.description} (${ev.detail})` : text.description,
+      metrics: ev.readings,
+      labels: ev.labels,
       recommendation: text.recommendation,
     });
   }
@@ -41,7 +60,7 @@ export function analyzePerformance(snapshot: Snapshot, options: AnalyzeOptions =
     analyzedAt: (options.now ?? new Date()).toISOString(),
     status: deriveStatus(issues.map((i) => i.severity)),
     issues,
-    recommendations: [],
+    recommendations: recommend(issues, options.evidence ?? NO_EVIDENCE, locale),
     noData,
   };
 }

@@ -1,0 +1,114 @@
+import type { Locale, Severity } from './analysis.js';
+import type { RuleEvaluation } from './evaluate-rules.js';
+
+export type AlertPhase = 'inactive' | 'pending' | 'firing' | 'resolved';
+
+/** One alert, kept per environment and fingerprint across analyses. */
+export interface AlertState {
+  readonly environment: string;
+  readonly fingerprint: string;
+  readonly rule: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly phase: AlertPhase;
+  readonly severity: Severity;
+  readonly value: number | null;
+  /** Active because its metric has had no data for the rule's `noData.afterMs`. */
+  readonly noData: boolean;
+  readonly description: string;
+  readonly recommendation: string;
+  /** When the condition started to hold (pending since). */
+  readonly activeSinceMs: number | null;
+  /** When it started firing: the notification's `startsAt`. */
+  readonly firedAtMs: number | null;
+  /** The last time the condition held (for keep_firing_for). */
+  readonly lastActiveMs: number | null;
+  readonly resolvedAtMs: number | null;
+  /** Since when the metric has had no data; null while it has data. */
+  readonly noDataSinceMs: number | null;
+  readonly updatedAtMs: number;
+}
+
+type Activity = { active: false } | { active: true; severity: Severity; noData: boolean };
+
+const isLive = (s: AlertState | null): s is AlertState => s !== null && (s.phase === 'pending' || s.phase === 'firing');
+
+/** Whether the rule's condition holds now, with hysteresis and the no-data policy. Pure. */
+function activity(prev: AlertState | null, ev: RuleEvaluation, noDataSinceMs: number | null, nowMs: number): Activity {
+  if (ev.noData) {
+    const policy = ev.rule.noData;
+    if (ev.explainedBySourceDown || policy.mode === 'ignore' || noDataSinceMs === null) return { active: false };
+    return nowMs - noDataSinceMs >= policy.afterMs ? { active: true, severity: policy.severity, noData: true } : { active: false };
+  }
+  if (ev.severity !== null) return { active: true, severity: ev.severity, noData: false };
+  if (isLive(prev) && !prev.noData && !ev.cleared) return { active: true, severity: prev.severity, noData: false };
+  return { active: false };
+}
+
+/**
+ * The next state of one alert from its previous state and this evaluation. Pure, with the
+ * clock injected. Returns null for an alert that is not and was not being tracked.
+ *
+ * inactive → pending (condition holds) → firing (held for `forMs`) → resolved (no longer
+ * holds, past the clear threshold, and `keepFiringForMs` has passed since it last held).
+ */
+export function nextAlertState(prev: AlertState | null, ev: RuleEvaluation, nowMs: number, locale: Locale): AlertState | null {
+  const noDataSinceMs = ev.noData ? (prev?.noDataSinceMs ?? nowMs) : null;
+  const now = activity(prev, ev, noDataSinceMs, nowMs);
+  const text = ev.rule.text[locale];
+  const base = {
+    environment: ev.labels.environment ?? '',
+    fingerprint: ev.fingerprint,
+    rule: ev.rule.name,
+    labels: ev.labels,
+    value: ev.value,
+    description: ev.detail ? `${text.description} (${ev.detail})` : text.description,
+    recommendation: text.recommendation,
+    noDataSinceMs,
+    updatedAtMs: nowMs,
+  };
+  if (now.active) {
+    const since = isLive(prev) ? (prev.activeSinceMs ?? nowMs) : nowMs;
+    const wait = now.noData ? 0 : ev.rule.forMs;
+    const fires = prev?.phase === 'firing' || nowMs - since >= wait;
+    return {
+      ...base,
+      phase: fires ? 'firing' : 'pending',
+      severity: now.severity,
+      noData: now.noData,
+      activeSinceMs: since,
+      firedAtMs: fires ? (prev?.phase === 'firing' ? prev.firedAtMs : nowMs) : null,
+      lastActiveMs: nowMs,
+      resolvedAtMs: null,
+    };
+  }
+  if (prev === null) {
+    return noDataSinceMs === null ? null : { ...base, phase: 'inactive', severity: 'low', noData: false, activeSinceMs: null, firedAtMs: null, lastActiveMs: null, resolvedAtMs: null };
+  }
+  if (prev.phase === 'firing' && prev.lastActiveMs !== null && nowMs - prev.lastActiveMs < ev.rule.keepFiringForMs) {
+    return { ...prev, ...base, description: prev.description, value: ev.value, phase: 'firing', severity: prev.severity };
+  }
+  const phase: AlertPhase = prev.phase === 'firing' || prev.phase === 'resolved' ? 'resolved' : 'inactive';
+  return {
+    ...prev,
+    ...base,
+    description: prev.description,
+    phase,
+    activeSinceMs: null,
+    resolvedAtMs: prev.phase === 'firing' ? nowMs : prev.resolvedAtMs,
+  };
+}
+
+/** Advances every evaluated alert; alerts not evaluated this time keep their state. Pure. */
+export function advanceAlerts(
+  previous: ReadonlyMap<string, AlertState>,
+  evaluations: readonly RuleEvaluation[],
+  nowMs: number,
+  locale: Locale,
+): AlertState[] {
+  const next: AlertState[] = [];
+  for (const ev of evaluations) {
+    const state = nextAlertState(previous.get(ev.fingerprint) ?? null, ev, nowMs, locale);
+    if (state) next.push(state);
+  }
+  return next;
+}
