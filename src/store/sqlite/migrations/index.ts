@@ -1,9 +1,10 @@
 import type { Migration } from '../migrate.js';
 import { initial } from './001-initial.js';
+import { optimizations } from './003-optimizations.js';
 
 /**
  * Every schema change, in order. A migration is never edited once landed; add the next one.
  * Numbers are reserved per area so parallel work does not collide:
  * 001 samples/snapshots/analyses/events, 002 alerts and outbox, 003 optimizer audit.
  */
-export const MIGRATIONS: readonly Migration[] = [initial];
+export const MIGRATIONS: readonly Migration[] = [initial, optimizations];
