@@ -1,0 +1,43 @@
+import type { LoadedConfigValues } from '../config/load.js';
+import type { Logger } from '../log.js';
+import { createHostSource } from './host.js';
+import { createPostgresSource } from './postgres.js';
+import { createRedisSource } from './redis.js';
+import type { Source } from './source.js';
+
+/** What a source factory may need besides its configuration. */
+export interface SourceDeps {
+  readonly logger?: Logger;
+}
+
+type Sources = LoadedConfigValues['sources'];
+type Factory = (config: Sources, deps: SourceDeps) => Source | null;
+
+/** One line per source: its name, and how it is built from the config (null = off). */
+const SOURCES: readonly (readonly [name: string, create: Factory])[] = [
+  ['host', (s) => (s.host === false ? null : createHostSource(s.host))],
+  ['redis', (s, d) => (s.redis ? createRedisSource({ url: s.redis.url, logger: d.logger }) : null)],
+  ['postgres', (s, d) => (s.postgres ? createPostgresSource({ url: s.postgres.url, slowQueryMs: s.postgres.slowQueryMs, logger: d.logger }) : null)],
+];
+
+export interface CreatedSources {
+  readonly sources: readonly Source[];
+  /** Names of the sources that are off, for `not_configured` statuses. */
+  readonly notConfigured: readonly string[];
+}
+
+/**
+ * Builds the configured sources. Nothing connects yet: clients connect on the first sample.
+ *
+ * @example const { sources, notConfigured } = createSources(config, { logger });
+ */
+export function createSources(config: Pick<LoadedConfigValues, 'sources'>, deps: SourceDeps = {}): CreatedSources {
+  const sources: Source[] = [];
+  const notConfigured: string[] = [];
+  for (const [name, create] of SOURCES) {
+    const source = create(config.sources, deps);
+    if (source) sources.push(source);
+    else notConfigured.push(name);
+  }
+  return { sources, notConfigured };
+}
