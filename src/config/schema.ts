@@ -36,7 +36,7 @@ export const Config = z.strictObject({
     prometheus: PrometheusSourceConfig.optional(),
   }).default({ host: { procPath: '/proc', cgroupPath: '/sys/fs/cgroup' } }),
   rules: RulesConfig.default([]),
-  alerts: AlertsConfig.default({ channels: [] }),
+  alerts: AlertsConfig.prefault({}),
   optimize: OptimizeConfig.prefault({}),
 });
 export type Config = z.output<typeof Config>;
