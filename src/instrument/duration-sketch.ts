@@ -1,0 +1,76 @@
+import { DDSketch } from '@datadog/sketches-js';
+
+/**
+ * Durations in milliseconds, in a DDSketch at 1 % relative accuracy: any quantile it reports is
+ * within 1 % of the exact value at that rank (rank = ⌊q·(n−1)⌋ of the sorted durations).
+ *
+ * @datadog/sketches-js has gaps this module covers:
+ * - `fromProto` loses `min`, `max` and `sum` (they come back as ±Infinity and 0): the encoding
+ *   below carries them beside the protobuf bytes and restores them.
+ * - `merge` merges only the positive store and ignores the negative one: `mergeSketch` merges
+ *   both (durations are never negative, but a merged sketch must equal the sketch of the union).
+ * - `toProto`/`fromProto` need `protobufjs`, which the package does not declare: perfpilot does.
+ */
+export const RELATIVE_ACCURACY = 0.01;
+
+/** A sketch as it travels: base64 protobuf plus the summary statistics protobuf does not carry. */
+export interface EncodedSketch {
+  readonly proto: string;
+  readonly count: number;
+  readonly sumMs: number;
+  readonly minMs: number | null;
+  readonly maxMs: number | null;
+}
+
+/**
+ * @example
+ * const sketch = newSketch();
+ * sketch.accept(12.5);
+ * sketch.getValueAtQuantile(0.99); // ≈ 12.5, within 1 %
+ */
+export function newSketch(): DDSketch {
+  return new DDSketch({ relativeAccuracy: RELATIVE_ACCURACY });
+}
+
+/** In place: `target` becomes the sketch of both sets of values. */
+export function mergeSketch(target: DDSketch, other: DDSketch): DDSketch {
+  if (other.count === 0) return target;
+  if (!target.mergeable(other)) throw new RangeError('cannot merge sketches of different relative accuracy');
+  target.store.merge(other.store);
+  target.negativeStore.merge(other.negativeStore);
+  target.zeroCount += other.zeroCount;
+  target.count += other.count;
+  target.sum += other.sum;
+  if (other.min < target.min) target.min = other.min;
+  if (other.max > target.max) target.max = other.max;
+  return target;
+}
+
+export function encodeSketch(sketch: DDSketch): EncodedSketch {
+  const empty = sketch.count === 0;
+  return {
+    proto: Buffer.from(sketch.toProto()).toString('base64'),
+    count: sketch.count,
+    sumMs: sketch.sum,
+    minMs: empty ? null : sketch.min,
+    maxMs: empty ? null : sketch.max,
+  };
+}
+
+/** Decodes `encodeSketch`, restoring the summary statistics; throws on a mismatched count. */
+export function decodeSketch(encoded: EncodedSketch): DDSketch {
+  const decoded = DDSketch.fromProto(Buffer.from(encoded.proto, 'base64'));
+  if (decoded.count !== encoded.count) throw new RangeError(`sketch holds ${decoded.count} values but says ${encoded.count}`);
+  decoded.sum = encoded.sumMs;
+  decoded.min = encoded.minMs ?? Infinity;
+  decoded.max = encoded.maxMs ?? -Infinity;
+  // fromProto returns the base class; a fresh DDSketch has the same mapping and stores.
+  const sketch = newSketch();
+  if (!sketch.mergeable(decoded)) throw new RangeError(`sketch relative accuracy ${decoded.mapping.relativeAccuracy} is not ${RELATIVE_ACCURACY}`);
+  return mergeSketch(sketch, decoded as DDSketch);
+}
+
+/** The value at quantile `q` in ms, or null when the sketch is empty. */
+export function quantileMs(sketch: DDSketch, q: number): number | null {
+  return sketch.count === 0 ? null : sketch.getValueAtQuantile(q);
+}
