@@ -1,0 +1,76 @@
+import type { CollectPerformanceMetrics } from '../collect/collect-performance-metrics.js';
+import type { SampleResult } from '../collect/sample-all.js';
+import { windowSnapshot } from '../collect/window-snapshot.js';
+import { readField, type FieldPath } from '../model/fields.js';
+import type { SampledSource, Source } from '../sources/source.js';
+import type { SampleStore } from '../store/sample-store.js';
+import type { SnapshotStore } from '../store/snapshot-store.js';
+import type { MetricsPort, Series, TimeRangeMs } from './api-ports.js';
+
+export interface MetricsPortOptions {
+  readonly environment: string;
+  readonly store: Pick<SampleStore, 'samplesForWindow'> & Pick<SnapshotStore, 'latestSnapshot'>;
+  readonly sources: readonly Source[];
+  readonly collect: CollectPerformanceMetrics;
+}
+
+/** The rows one step needs: from the last good sample at or before `startMs` up to `endMs`. */
+function rowsFor(rows: readonly SampleResult[], startMs: number, endMs: number): SampleResult[] {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (rows[mid]!.atMs <= startMs) lo = mid + 1;
+    else hi = mid;
+  }
+  let first = lo - 1;
+  while (first >= 0 && !rows[first]!.ok) first--;
+  let last = lo;
+  while (last < rows.length && rows[last]!.atMs <= endMs) last++;
+  return rows.slice(Math.max(0, first), last);
+}
+
+/**
+ * Several fields over time, one point per step ending at from + step, from + 2·step, … ≤ to.
+ * Pure. Each point is the window snapshot of its step, built from only the rows that step
+ * needs, so the cost grows with the rows, not points × rows. A step with no data is null.
+ */
+export function sampledSeries(sources: readonly SampledSource[], attempts: ReadonlyMap<string, readonly SampleResult[]>, environment: string, fields: readonly FieldPath[], range: TimeRangeMs, stepMs: number): Series {
+  const sorted = new Map([...attempts].map(([name, rows]) => [name, [...rows].sort((a, b) => a.atMs - b.atMs)]));
+  const t: number[] = [];
+  const values = Object.fromEntries(fields.map((f) => [f, [] as (number | null)[]])) as Record<FieldPath, (number | null)[]>;
+  for (let end = range.fromMs + stepMs; end <= range.toMs; end += stepMs) {
+    const start = end - stepMs;
+    const slices = new Map([...sorted].map(([name, rows]) => [name, rowsFor(rows, start, end)]));
+    const snapshot = windowSnapshot(environment, { startMs: start, endMs: end }, sources, slices);
+    t.push(end);
+    for (const f of fields) values[f].push(readField(snapshot.metrics, f));
+  }
+  return { stepMs, t, values };
+}
+
+/**
+ * The metrics routes' view of one perfpilot process: its environment, store and sources.
+ *
+ * @example
+ * const metrics = createMetricsPort({ environment: 'local', store, sources, collect });
+ * const s = await metrics.series('local', ['cache.hitRate'], { fromMs, toMs }, 10_000);
+ */
+export function createMetricsPort(options: MetricsPortOptions): MetricsPort {
+  const sampled = options.sources.filter((s): s is SampledSource => s.kind === 'sampled');
+  return {
+    async environments() {
+      return [options.environment];
+    },
+    latestSnapshot(environment) {
+      return options.store.latestSnapshot(environment);
+    },
+    snapshot(environment, range) {
+      return options.collect(environment, new Date(range.fromMs), new Date(range.toMs));
+    },
+    async series(environment, fields, range, stepMs) {
+      const attempts = await options.store.samplesForWindow(environment, sampled.map((s) => s.name), { startMs: range.fromMs, endMs: range.toMs });
+      return sampledSeries(sampled, attempts, environment, fields, range, stepMs);
+    },
+  };
+}
