@@ -2,6 +2,7 @@ import type { FailureReason } from '../model/snapshot.js';
 import { SourceError, type SampledSource } from '../sources/source.js';
 import { TimeoutError, withTimeout } from '../util/timeout.js';
 import { redactSecrets } from '../util/redact.js';
+import { httpStatusOf, reasonForErrorName, reasonForHttpStatus } from '../sources/remote/failure-signals.js';
 
 /** One attempt to sample one source: its data, or why it failed. */
 export type SampleResult =
@@ -32,10 +33,16 @@ function errorMessage(err: unknown): string {
 export function failureReason(err: unknown): FailureReason {
   if (err instanceof SourceError) return err.reason;
   if (err instanceof TimeoutError) return 'timeout';
+  const named = reasonForErrorName(err);
+  if (named) return named;
+  const status = httpStatusOf(err);
+  if (status !== null) return reasonForHttpStatus(status);
   const code = (err as { code?: string } | null)?.code ?? '';
   if (/^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|EPIPE)$/.test(code)) return 'network';
   if (code === '28P01' || code === '28000' || /NOAUTH|WRONGPASS/.test(String((err as Error)?.message))) return 'auth';
   if (code === 'ENOENT' || code === '3D000') return 'not_found';
   if (err instanceof AggregateError) return 'network';
+  const cause = (err as { cause?: unknown } | null)?.cause;
+  if (cause != null && cause !== err) return failureReason(cause); // fetch: "fetch failed" caused by ECONNREFUSED
   return 'bad_response';
 }

@@ -1,0 +1,67 @@
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import type { Logger } from '../log.js';
+import type { LoadedConfigValues } from '../config/load.js';
+import { SourceError, type QueriedSource } from './source.js';
+import { withRetry } from './remote/retry.js';
+import { planQueries } from './cloudwatch/preset.js';
+import { queryTimes } from './cloudwatch/period.js';
+import { fetchMetricData, type GetMetricData } from './cloudwatch/fetch-metric-data.js';
+import { cloudWatchReadings } from './cloudwatch/readings.js';
+import { explainCloudWatchError } from './cloudwatch/explain-error.js';
+
+export interface CloudWatchSourceOptions {
+  /** The monitored environment: picks `dimensions[environment]`. */
+  readonly environment: string;
+  readonly now?: () => number;
+  readonly logger?: Logger;
+}
+
+type Config = NonNullable<LoadedConfigValues['sources']['cloudwatch']>;
+
+/**
+ * CloudWatch through GetMetricData, with the AWS preset (see `cloudwatch/preset.ts`) for the
+ * environment's resources. Credentials come from the standard AWS chain; the SDK's own retries
+ * are off, so every call follows this source's timeout and back-off.
+ *
+ * @example
+ * const cw = createCloudWatchSource({ region: 'eu-west-1', endpoint: null, preset: 'aws', timeout: 4000, retries: 2,
+ *   dimensions: { prod: { elastiCache: { CacheClusterId: 'shop-001' } } } }, { environment: 'prod' });
+ * const { metrics } = await cw.query({ startMs, endMs }, signal); // metrics.cache.hitRate
+ */
+export function createCloudWatchSource(config: Config, options: CloudWatchSourceOptions): QueriedSource {
+  const client = new CloudWatchClient({ region: config.region, maxAttempts: 1, ...(config.endpoint ? { endpoint: config.endpoint } : {}) });
+  const call: GetMetricData = (request, signal) => client.send(new GetMetricDataCommand(request), { abortSignal: signal });
+  const now = options.now ?? Date.now;
+  const where = { region: config.region, endpoint: config.endpoint };
+  return {
+    kind: 'queried',
+    name: 'cloudwatch',
+    async query(window, signal) {
+      const dimensions = config.dimensions[options.environment];
+      if (!dimensions) {
+        throw new SourceError(`no AWS resources are set for environment "${options.environment}": add sources.cloudwatch.dimensions.${options.environment} (apiGateway, rds, elastiCache, ec2 or ecs)`, 'not_found');
+      }
+      const plan = planQueries(dimensions);
+      const times = queryTimes(window, now());
+      const fetched = await withRetry((s) => fetchMetricData(call, plan, times, s), {
+        what: 'CloudWatch GetMetricData', retries: config.retries, attemptTimeoutMs: config.timeout, signal,
+        onRetry: (r) => options.logger?.warn({ source: 'cloudwatch', ...r }, 'Remote source retry'),
+      }).catch((err: unknown) => { throw explainCloudWatchError(err, where); });
+      const withData = plan.filter((q) => fetched.values.get(q.id)!.length > 0);
+      if (withData.length === 0) {
+        throw new SourceError(`CloudWatch has no datapoints for any of the ${plan.length} metrics of "${options.environment}" in this window: check the dimensions name existing resources in ${config.region} that were active`, 'empty');
+      }
+      const missing = plan.filter((q) => !withData.includes(q)).map((q) => `${q.metricName}${q.id.startsWith('api_p') ? ` ${q.stat}` : ''}`);
+      const detail = [
+        `${withData.length} of ${plan.length} metrics had data over ${times.windowPeriodS} s in ${fetched.calls} call${fetched.calls === 1 ? '' : 's'}`,
+        missing.length ? `no data: ${missing.join(', ')}` : '',
+        fetched.partialIds.length ? `partial data: ${fetched.partialIds.join(', ')}` : '',
+        ...fetched.messages,
+      ].filter(Boolean).join('; ');
+      return { metrics: cloudWatchReadings(plan, fetched.values, times.windowPeriodS), detail };
+    },
+    async close() {
+      client.destroy();
+    },
+  };
+}

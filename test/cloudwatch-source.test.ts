@@ -1,0 +1,245 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchSourceConfig } from '../src/config/sources/cloudwatch.js';
+import { createCloudWatchSource } from '../src/sources/cloudwatch.js';
+import { queryTimes } from '../src/sources/cloudwatch/period.js';
+import { SourceError, type QueriedSource } from '../src/sources/source.js';
+import { freePort, waitForPort } from './support/ports.js';
+import { missingProgram } from './support/require.js';
+
+Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' });
+delete process.env.AWS_PROFILE;
+
+const MIN = 60_000;
+/** A five-minute window ending on the last whole minute. */
+const END = Math.floor(Date.now() / MIN) * MIN;
+const WINDOW = { startMs: END - 5 * MIN, endMs: END };
+
+function source(endpoint: string, dimensions: unknown, extra: Record<string, unknown> = {}): QueriedSource {
+  const config = CloudWatchSourceConfig.parse({ endpoint, dimensions: { prod: dimensions }, ...extra });
+  return createCloudWatchSource(config, { environment: 'prod' });
+}
+
+async function queryError(src: QueriedSource): Promise<SourceError> {
+  const err = await src.query(WINDOW, new AbortController().signal).then(() => null, (e: unknown) => e);
+  expect(err).toBeInstanceOf(SourceError);
+  return err as SourceError;
+}
+
+describe('CloudWatch period rules', () => {
+  it('uses one period over the whole window, a multiple of the granularity the age allows', () => {
+    const now = Date.parse('2026-11-27T01:05:30Z');
+    expect(queryTimes({ startMs: Date.parse('2026-11-27T01:00:00Z'), endMs: Date.parse('2026-11-27T01:05:00Z') }, now))
+      .toEqual({ startS: Date.parse('2026-11-27T01:00:00Z') / 1000, endS: Date.parse('2026-11-27T01:05:00Z') / 1000, windowPeriodS: 300, latestPeriodS: 60 });
+    // 20 days old: 60 s; 100 days: 300 s; 500 days: 3600 s, and the end is rounded down to it.
+    const day = 86_400_000;
+    expect(queryTimes({ startMs: now - 20 * day, endMs: now - 20 * day + 10 * MIN }, now).latestPeriodS).toBe(60);
+    const t100 = queryTimes({ startMs: now - 100 * day, endMs: now - 100 * day + 3_600_000 }, now);
+    expect([t100.latestPeriodS, t100.windowPeriodS % 300, t100.endS % 300]).toEqual([300, 0, 0]);
+    const t500 = queryTimes({ startMs: now - 500 * day, endMs: now - 500 * day + 30 * MIN }, now);
+    expect([t500.latestPeriodS, t500.windowPeriodS, t500.endS % 3600]).toEqual([3600, 3600, 0]);
+  });
+});
+
+describe.skipIf(missingProgram('moto_server') !== null)('CloudWatch source against moto_server', () => {
+  let moto: ChildProcess;
+  let endpoint: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+    await waitForPort(port, 30_000);
+    endpoint = `http://127.0.0.1:${port}`;
+    const seed = new CloudWatchClient({ region: 'us-east-1', endpoint });
+    const at = (minutesBeforeEnd: number) => new Date(END - minutesBeforeEnd * MIN + 5_000);
+    const put = (Namespace: string, MetricData: MetricDatum[]) => seed.send(new PutMetricDataCommand({ Namespace, MetricData }));
+    const cache = [{ Name: 'CacheClusterId', Value: 'shop-001' }];
+    await put('AWS/ElastiCache', [
+      { MetricName: 'CacheHits', Dimensions: cache, Timestamp: at(4), Value: 50 },
+      { MetricName: 'CacheHits', Dimensions: cache, Timestamp: at(2), Value: 30 },
+      { MetricName: 'CacheMisses', Dimensions: cache, Timestamp: at(3), Value: 20 },
+      { MetricName: 'Evictions', Dimensions: cache, Timestamp: at(3), Value: 7 },
+      { MetricName: 'BytesUsedForCache', Dimensions: cache, Timestamp: at(4), Value: 1_000 },
+      { MetricName: 'BytesUsedForCache', Dimensions: cache, Timestamp: at(1), Value: 4_000_000 },
+      { MetricName: 'DatabaseMemoryUsagePercentage', Dimensions: cache, Timestamp: at(1), Value: 25 },
+      // Outside the window: must not count.
+      { MetricName: 'CacheHits', Dimensions: cache, Timestamp: new Date(END + 30_000), Value: 1_000 },
+      { MetricName: 'CacheMisses', Dimensions: cache, Timestamp: new Date(END - 6 * MIN), Value: 1_000 },
+    ]);
+    const db = [{ Name: 'DBClusterIdentifier', Value: 'shop-db' }];
+    await put('AWS/RDS', [
+      { MetricName: 'DatabaseConnections', Dimensions: db, Timestamp: at(3), Value: 90 },
+      { MetricName: 'DatabaseConnections', Dimensions: db, Timestamp: at(1), Value: 42 },
+      // Deadlocks is a per-second rate: an average of 0.01/s over 300 s is 3 deadlocks.
+      { MetricName: 'Deadlocks', Dimensions: db, Timestamp: at(4), StatisticValues: { SampleCount: 4, Sum: 0.04, Minimum: 0, Maximum: 0.02 } },
+    ]);
+    await put('AWS/EC2', [
+      { MetricName: 'CPUUtilization', Dimensions: [{ Name: 'InstanceId', Value: 'i-1' }], Timestamp: at(4), Value: 10 },
+      { MetricName: 'CPUUtilization', Dimensions: [{ Name: 'InstanceId', Value: 'i-1' }], Timestamp: at(2), Value: 30 },
+      { MetricName: 'CPUUtilization', Dimensions: [{ Name: 'InstanceId', Value: 'i-2' }], Timestamp: at(3), StatisticValues: { SampleCount: 3, Sum: 180, Minimum: 50, Maximum: 70 } },
+    ]);
+    seed.destroy();
+  });
+
+  afterAll(() => {
+    moto?.kill('SIGKILL');
+  });
+
+  it('fills cache, database and cpu from Sum, Average and SampleCount over the window', async () => {
+    const src = source(endpoint, {
+      elastiCache: { CacheClusterId: 'shop-001' },
+      rds: { DBClusterIdentifier: 'shop-db' },
+      ec2: { InstanceId: ['i-1', 'i-2', 'i-none'] },
+    });
+    const { metrics, detail } = await src.query(WINDOW, new AbortController().signal);
+    await src.close?.();
+    expect(metrics.cache).toEqual({ hitRate: 0.8, missRate: 0.2, evictions: 7, memory: { used: 4_000_000, available: 12_000_000 } });
+    expect(metrics.database).toEqual({ connections: 42, deadlocks: 3 });
+    // i-1 averages 20 over its two datapoints, i-2 averages 180 / 3 = 60, i-none has none.
+    expect(metrics.resources).toEqual({ cpu: { usage: 40 } });
+    expect(metrics.application).toEqual({ responseTime: { p50: null, p90: null, p99: null }, errorRate: null, throughput: null });
+    expect(detail).toBe('9 of 10 metrics had data over 300 s in 1 call; no data: CPUUtilization');
+  });
+
+  it('reports an empty result, not zeros, when the resources have no data', async () => {
+    const err = await queryError(source(endpoint, { elastiCache: { CacheClusterId: 'nope' } }));
+    expect(err.reason).toBe('empty');
+    expect(err.message).toMatch(/no datapoints for any of the 5 metrics of "prod"/);
+  });
+
+  it('says which dimensions are missing for the environment', async () => {
+    const config = CloudWatchSourceConfig.parse({ endpoint, dimensions: { staging: {} } });
+    const err = await queryError(createCloudWatchSource(config, { environment: 'prod' }));
+    expect(err.reason).toBe('not_found');
+    expect(err.message).toMatch(/add sources\.cloudwatch\.dimensions\.prod/);
+  });
+});
+
+/** A local server answering GetMetricData in the protocol the installed SDK speaks: awsJson1_0. */
+interface WireCall { readonly target: string; readonly body: { MetricDataQueries: { Id: string; MetricStat: { Period: number; Stat: string } }[]; StartTime: number; EndTime: number; NextToken?: string } }
+type Answer = (call: WireCall, n: number) => { status?: number; headers?: Record<string, string>; body?: unknown } | 'hang';
+
+async function wireServer(answer: Answer): Promise<{ endpoint: string; calls: WireCall[]; close(): Promise<void> }> {
+  const calls: WireCall[] = [];
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    let raw = '';
+    req.on('data', (d) => (raw += d));
+    req.on('end', () => {
+      const call = { target: String(req.headers['x-amz-target']), body: JSON.parse(raw) };
+      calls.push(call);
+      const a = answer(call, calls.length);
+      if (a === 'hang') return;
+      res.writeHead(a.status ?? 200, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': `req-${calls.length}`, ...a.headers });
+      res.end(JSON.stringify(a.body ?? {}));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    calls,
+    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
+const s = (ms: number) => ms / 1000;
+
+describe('CloudWatch source against a local server in the awsJson1_0 wire protocol', () => {
+  it('reads percentiles, matches results by Id out of order, and follows NextToken through PartialData', async () => {
+    const newest = s(END - MIN);
+    const wire = await wireServer((call, n) => {
+      if (n === 1) {
+        expect(call.body.NextToken).toBeUndefined();
+        return { body: {
+          MetricDataResults: [
+            { Id: 'db_connections', Label: 'DatabaseConnections', Timestamps: [newest, newest - 60], Values: [17, 25], StatusCode: 'PartialData' },
+            { Id: 'api_count', Timestamps: [s(WINDOW.startMs)], Values: [1500], StatusCode: 'Complete' },
+            { Id: 'api_errors', Timestamps: [s(WINDOW.startMs)], Values: [0.02], StatusCode: 'Complete' },
+            { Id: 'api_p99', Timestamps: [s(WINDOW.startMs)], Values: [870.5], StatusCode: 'Complete' },
+            { Id: 'api_p90', Timestamps: [s(WINDOW.startMs)], Values: [240], StatusCode: 'Complete' },
+            { Id: 'api_p50', Timestamps: [s(WINDOW.startMs)], Values: [35.25], StatusCode: 'Complete' },
+            { Id: 'db_deadlocks', Timestamps: [], Values: [], StatusCode: 'Complete' },
+          ],
+          NextToken: 'page-2',
+          Messages: [],
+        } };
+      }
+      expect(call.body.NextToken).toBe('page-2');
+      return { body: { MetricDataResults: [{ Id: 'db_connections', Timestamps: [newest - 180, newest - 120], Values: [30, 31], StatusCode: 'Complete' }] } };
+    });
+    const src = source(wire.endpoint, { apiGateway: { ApiName: 'shop', Stage: 'prod' }, rds: { DBInstanceIdentifier: 'shop-db-1' } });
+    const { metrics, detail } = await src.query(WINDOW, new AbortController().signal);
+    await wire.close();
+    expect(wire.calls).toHaveLength(2);
+    expect(wire.calls[0]!.target).toBe('GraniteServiceVersion20100801.GetMetricData');
+    expect([wire.calls[0]!.body.StartTime, wire.calls[0]!.body.EndTime]).toEqual([s(WINDOW.startMs), s(WINDOW.endMs)]);
+    expect(wire.calls[0]!.body.MetricDataQueries.map((q) => `${q.Id}:${q.MetricStat.Stat}/${q.MetricStat.Period}`)).toEqual([
+      'api_p50:p50/300', 'api_p90:p90/300', 'api_p99:p99/300', 'api_errors:Average/300', 'api_count:Sum/300',
+      'db_connections:Average/60', 'db_deadlocks:Average/300',
+    ]);
+    expect(metrics.application).toEqual({ responseTime: { p50: 35.25, p90: 240, p99: 870.5 }, errorRate: 0.02, throughput: 5 });
+    expect(metrics.database).toEqual({ connections: 17, deadlocks: null });
+    expect(detail).toBe('6 of 7 metrics had data over 300 s in 2 calls; no data: Deadlocks');
+  });
+
+  it('reports data CloudWatch still marks partial, and asks HTTP APIs for 5xx by ApiId', async () => {
+    const wire = await wireServer((call) => ({ body: {
+      MetricDataResults: call.body.MetricDataQueries.map((q) => ({ Id: q.Id, Timestamps: [s(WINDOW.startMs)], Values: [1], StatusCode: q.Id === 'api_count' ? 'PartialData' : 'Complete' })),
+      Messages: [{ Code: 'MaxMetricsExceeded', Value: 'The maximum number of datapoints was exceeded' }],
+    } }));
+    const src = source(wire.endpoint, { apiGateway: { ApiId: 'a1b2c3', Stage: '$default' } });
+    const { detail } = await src.query(WINDOW, new AbortController().signal);
+    await wire.close();
+    const body = wire.calls[0]!.body as unknown as { MetricDataQueries: { Id: string; MetricStat: { Metric: { MetricName: string; Dimensions: unknown } } }[] };
+    expect(body.MetricDataQueries.find((q) => q.Id === 'api_errors')!.MetricStat.Metric).toMatchObject({ MetricName: '5xx', Dimensions: [{ Name: 'ApiId', Value: 'a1b2c3' }, { Name: 'Stage', Value: '$default' }] });
+    expect(detail).toBe('5 of 5 metrics had data over 300 s in 1 call; partial data: api_count; MaxMetricsExceeded: The maximum number of datapoints was exceeded');
+  });
+
+  it('sends at most 500 queries per call', async () => {
+    const ids = Array.from({ length: 620 }, (_, i) => `i-${i}`);
+    const wire = await wireServer((call) => ({ body: {
+      MetricDataResults: call.body.MetricDataQueries.map((q) => ({ Id: q.Id, Timestamps: [s(WINDOW.startMs)], Values: [Number(q.Id.slice(4)) % 2 ? 30 : 10], StatusCode: 'Complete' })),
+    } }));
+    const { metrics } = await source(wire.endpoint, { ec2: { InstanceId: ids } }).query(WINDOW, new AbortController().signal);
+    await wire.close();
+    expect(wire.calls.map((c) => c.body.MetricDataQueries.length)).toEqual([500, 120]);
+    expect(metrics.resources).toEqual({ cpu: { usage: 20 } });
+  });
+
+  it('retries throttling with back-off, then succeeds', async () => {
+    const wire = await wireServer((call, n) => (n <= 2
+      ? { status: 400, headers: { 'x-amzn-query-error': 'Throttling;Sender' }, body: { __type: 'com.amazonaws.cloudwatch#Throttling', message: 'Rate exceeded' } }
+      : { body: { MetricDataResults: call.body.MetricDataQueries.map((q) => ({ Id: q.Id, Timestamps: [s(WINDOW.startMs)], Values: [55], StatusCode: 'Complete' })) } }));
+    const { metrics } = await source(wire.endpoint, { ecs: { ClusterName: 'shop', ServiceName: 'api' } }).query(WINDOW, new AbortController().signal);
+    await wire.close();
+    expect(wire.calls).toHaveLength(3);
+    expect(metrics.resources).toEqual({ cpu: { usage: 55 } });
+  });
+
+  it('does not retry rejected credentials, and says what to check without leaking them', async () => {
+    const wire = await wireServer(() => ({ status: 403, headers: { 'x-amzn-query-error': 'InvalidClientTokenId;Sender' }, body: { __type: 'com.amazonaws.cloudwatch#InvalidClientTokenId', message: 'The security token included in the request is invalid.' } }));
+    const err = await queryError(source(wire.endpoint, { ecs: { ClusterName: 'shop', ServiceName: 'api' } }));
+    await wire.close();
+    expect(wire.calls).toHaveLength(1);
+    expect(err.reason).toBe('auth');
+    expect(err.message).toBe('AWS rejected the credentials (InvalidClientTokenId): check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE, and the region us-east-1');
+  });
+
+  it('times out each attempt, retries, then reports a timeout', async () => {
+    const wire = await wireServer(() => 'hang');
+    const err = await queryError(source(wire.endpoint, { ecs: { ClusterName: 'shop', ServiceName: 'api' } }, { timeout: '300ms', retries: 1 }));
+    await wire.close();
+    expect(wire.calls).toHaveLength(2);
+    expect(err.reason).toBe('timeout');
+    expect(err.message).toMatch(new RegExp(`^${wire.endpoint.replace(/\./g, '\\.')} did not answer in time: CloudWatch GetMetricData timed out after 300 ms`));
+  });
+
+  it('reports a network failure when nothing listens', async () => {
+    const port = await freePort();
+    const err = await queryError(source(`http://127.0.0.1:${port}`, { ecs: { ClusterName: 'shop', ServiceName: 'api' } }, { retries: 0 }));
+    expect(err.reason).toBe('network');
+    expect(err.message).toMatch(new RegExp(`^cannot reach http://127\\.0\\.0\\.1:${port}: `));
+  });
+});
