@@ -24,7 +24,8 @@ export async function sampleAll(sources: readonly SampledSource[], timeoutMs: nu
   }));
 }
 
-function errorMessage(err: unknown): string {
+/** A readable message for any thrown value, AggregateErrors flattened. */
+export function errorMessage(err: unknown): string {
   if (err instanceof AggregateError && err.errors.length) return err.errors.map(errorMessage).join('; ');
   return err instanceof Error ? err.message || err.name : String(err);
 }

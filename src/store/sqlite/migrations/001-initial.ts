@@ -14,7 +14,8 @@ export const initial: Migration = {
       message TEXT,         -- error message when not ok (already redacted)
       reason TEXT
     );
-    CREATE INDEX samples_by_time ON samples (environment, source, at_ms);
+    CREATE INDEX samples_by_source ON samples (environment, source, at_ms);
+    CREATE INDEX samples_by_time ON samples (at_ms);
     CREATE TABLE snapshots (
       id INTEGER PRIMARY KEY,
       environment TEXT NOT NULL,
@@ -22,7 +23,8 @@ export const initial: Migration = {
       end_ms INTEGER NOT NULL,
       body TEXT NOT NULL
     );
-    CREATE INDEX snapshots_by_time ON snapshots (environment, end_ms);
+    CREATE INDEX snapshots_by_env ON snapshots (environment, end_ms);
+    CREATE INDEX snapshots_by_time ON snapshots (end_ms);
     CREATE TABLE analyses (
       id INTEGER PRIMARY KEY,
       environment TEXT NOT NULL,
@@ -30,7 +32,8 @@ export const initial: Migration = {
       status TEXT NOT NULL,
       body TEXT NOT NULL
     );
-    CREATE INDEX analyses_by_time ON analyses (environment, at_ms);
+    CREATE INDEX analyses_by_env ON analyses (environment, at_ms);
+    CREATE INDEX analyses_by_time ON analyses (at_ms);
     CREATE TABLE events (
       id INTEGER PRIMARY KEY,
       at_ms INTEGER NOT NULL,

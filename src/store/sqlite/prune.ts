@@ -1,0 +1,31 @@
+import type Database from 'better-sqlite3';
+import type { PruneResult } from '../store.js';
+
+/** The tables retention applies to, each with its time column (indexed). */
+export const RETAINED: readonly { readonly table: string; readonly timeColumn: string }[] = [
+  { table: 'samples', timeColumn: 'at_ms' },
+  { table: 'snapshots', timeColumn: 'end_ms' },
+  { table: 'analyses', timeColumn: 'at_ms' },
+  { table: 'events', timeColumn: 'at_ms' },
+];
+
+const BATCH_ROWS = 1_000;
+
+/**
+ * Deletes rows older than `beforeMs`, `BATCH_ROWS` per transaction, yielding to the event
+ * loop between batches so a large backlog never holds the write lock for long.
+ */
+export async function prune(db: Database.Database, beforeMs: number): Promise<PruneResult> {
+  const removed: Record<string, number> = {};
+  for (const { table, timeColumn } of RETAINED) {
+    const del = db.prepare(`DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE ${timeColumn} < ? LIMIT ${BATCH_ROWS})`);
+    removed[table] = 0;
+    for (;;) {
+      const { changes } = del.run(beforeMs);
+      removed[table] += changes;
+      if (changes < BATCH_ROWS) break;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+  return removed;
+}
