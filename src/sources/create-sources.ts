@@ -1,5 +1,6 @@
 import type { LoadedConfigValues } from '../config/load.js';
 import type { Logger } from '../log.js';
+import { createAppSource } from './app.js';
 import { createHostSource } from './host.js';
 import { createPostgresSource } from './postgres.js';
 import { createRedisSource } from './redis.js';
@@ -18,6 +19,7 @@ const SOURCES: readonly (readonly [name: string, create: Factory])[] = [
   ['host', (s) => (s.host === false ? null : createHostSource(s.host))],
   ['redis', (s, d) => (s.redis ? createRedisSource({ url: s.redis.url, logger: d.logger }) : null)],
   ['postgres', (s, d) => (s.postgres ? createPostgresSource({ url: s.postgres.url, slowQueryMs: s.postgres.slowQueryMs, logger: d.logger }) : null)],
+  ['app', (s) => (s.app ? createAppSource({ targets: s.app.targets }) : null)],
 ];
 
 export interface CreatedSources {
