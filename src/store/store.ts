@@ -1,3 +1,4 @@
+import type { AlertStore } from './alert-store.js';
 import type { AnalysisStore } from './analysis-store.js';
 import type { EventStore } from './event-store.js';
 import type { SampleStore } from './sample-store.js';
@@ -14,7 +15,8 @@ export interface Store extends
   SampleStore,
   SnapshotStore,
   AnalysisStore,
-  EventStore {
+  EventStore,
+  AlertStore {
   /** Deletes rows older than `beforeMs` in small batches, so writers are never held up long. */
   prune(beforeMs: number): Promise<PruneResult>;
   /** Finishes pending writes and releases the database. */

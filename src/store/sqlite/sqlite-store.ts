@@ -1,4 +1,5 @@
 import type { Store } from '../store.js';
+import { sqliteAlertStore } from './alert-store.js';
 import { openDatabase } from './open-database.js';
 import { prune } from './prune.js';
 import { sqliteAnalysisStore } from './sqlite-analysis-store.js';
@@ -21,6 +22,7 @@ export function openSqliteStore(path: string): Store {
     ...sqliteSnapshotStore(db),
     ...sqliteAnalysisStore(db),
     ...sqliteEventStore(db),
+    ...sqliteAlertStore(db),
     prune: (beforeMs) => prune(db, beforeMs),
     async close() {
       if (db.open) db.close();

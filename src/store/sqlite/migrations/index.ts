@@ -1,5 +1,6 @@
 import type { Migration } from '../migrate.js';
 import { initial } from './001-initial.js';
+import { alerts } from './002-alerts.js';
 import { optimizations } from './003-optimizations.js';
 
 /**
@@ -7,4 +8,4 @@ import { optimizations } from './003-optimizations.js';
  * Numbers are reserved per area so parallel work does not collide:
  * 001 samples/snapshots/analyses/events, 002 alerts and outbox, 003 optimizer audit.
  */
-export const MIGRATIONS: readonly Migration[] = [initial, optimizations];
+export const MIGRATIONS: readonly Migration[] = [initial, alerts, optimizations];
