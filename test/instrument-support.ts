@@ -1,0 +1,73 @@
+import type { Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+
+/** The issue's load: 600 requests of 20 ms, 350 of 100 ms, 50 of 400 ms (1,000 in all). */
+export const DELAY_PLAN: readonly { readonly ms: number; readonly count: number }[] = [
+  { ms: 20, count: 600 },
+  { ms: 100, count: 350 },
+  { ms: 400, count: 50 },
+];
+
+/** The paths of a plan, in a fixed shuffled order so slow and fast requests overlap. */
+export function planPaths(plan: readonly { ms: number; count: number }[], path: (ms: number, i: number) => string): string[] {
+  const paths = plan.flatMap(({ ms, count }) => Array.from({ length: count }, (_, i) => path(ms, i)));
+  let seed = 42;
+  for (let i = paths.length - 1; i > 0; i--) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    const j = seed % (i + 1);
+    [paths[i], paths[j]] = [paths[j]!, paths[i]!];
+  }
+  return paths;
+}
+
+/** Sends every path with `concurrency` requests at a time; returns the status of each. */
+export async function runLoad(baseUrl: string, paths: readonly string[], concurrency = 50, headers: (i: number) => Record<string, string> = () => ({})): Promise<number[]> {
+  const statuses: number[] = new Array(paths.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < paths.length) {
+      const i = next++;
+      const res = await fetch(baseUrl + paths[i], { headers: headers(i) });
+      await res.arrayBuffer();
+      statuses[i] = res.status;
+    }
+  }));
+  return statuses;
+}
+
+/**
+ * The test's own server-side measurement, independent of perfpilot's: from the moment the server
+ * emits 'request' (a listener put before the application's) to the response's 'finish' event.
+ */
+export function measureServer(server: Server): number[] {
+  const durations: number[] = [];
+  server.prependListener('request', (_req, res: ServerResponse) => {
+    const startMs = performance.now();
+    res.once('finish', () => durations.push(performance.now() - startMs));
+  });
+  return durations;
+}
+
+/** The exact value at quantile q: the ⌊q·(n−1)⌋-th smallest, the rank DDSketch reports. */
+export function exactQuantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(q * (sorted.length - 1))]!;
+}
+
+/** |actual − expected| / expected. */
+export function relativeError(actual: number | null, expected: number): number {
+  if (actual === null) return Infinity;
+  return Math.abs(actual - expected) / expected;
+}
+
+export function listen(server: Server): Promise<string> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+}
+
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
