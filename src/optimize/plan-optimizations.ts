@@ -1,0 +1,41 @@
+import type { WindowReadings } from './cache-target.js';
+import { makePlan } from './make-plan.js';
+import type { OptimizerDeps } from './optimizer-deps.js';
+import type { Plan } from './proposal.js';
+
+export interface PlanOptions {
+  /** How long to watch each target's counters. */
+  readonly windowMs: number;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * `perfpilot optimize plan`: reads the environment's last window from the store, inspects
+ * every configured target over `windowMs` in parallel, and plans. Changes nothing.
+ */
+export async function planOptimizations(deps: OptimizerDeps, options: PlanOptions): Promise<Plan> {
+  const startMs = deps.now();
+  const snapshot = deps.collect
+    ? await deps.collect(deps.environment, new Date(startMs - options.windowMs), new Date(startMs)).catch((err: unknown) => {
+      deps.logger.warn({ err }, 'window readings unavailable for the plan');
+      return null;
+    })
+    : null;
+  const m = snapshot?.metrics ?? null;
+  const readings: WindowReadings = {
+    hitRate: m?.cache.hitRate ?? null,
+    evictions: m?.cache.evictions ?? null,
+    hostMemoryAvailableBytes: m?.resources.memory.available ?? null,
+  };
+  deps.progress?.(`inspecting ${deps.targets.size} target(s) over ${Math.round(options.windowMs / 1000)} s`);
+  const evidence = await Promise.all([...deps.targets.values()].map((t) => t.inspect({ windowMs: options.windowMs, readings, signal: options.signal })));
+  const plan = makePlan({
+    environment: deps.environment,
+    evidence,
+    windowMs: options.windowMs,
+    p99Ms: m?.application.responseTime.p99 ?? null,
+    now: new Date(deps.now()),
+  });
+  deps.logger.info({ planId: plan.id, proposals: plan.proposals.length, targets: deps.targets.size }, 'Cache optimization planned');
+  return plan;
+}

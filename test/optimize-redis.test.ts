@@ -1,0 +1,112 @@
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../src/log.js';
+import { applyPlan } from '../src/optimize/apply-plan.js';
+import type { OptimizerDeps } from '../src/optimize/optimizer-deps.js';
+import { planOptimizations } from '../src/optimize/plan-optimizations.js';
+import { rollbackChange } from '../src/optimize/rollback-change.js';
+import { createRedisTarget } from '../src/optimize/targets/redis.js';
+import { verifyApplied } from '../src/optimize/verify-applied.js';
+import type { NotifyEvent } from '../src/alert/notifier.js';
+import { sqliteAuditStore } from '../src/store/sqlite/audit-store.js';
+import { migrate } from '../src/store/sqlite/migrate.js';
+import { MIGRATIONS } from '../src/store/sqlite/migrations/index.js';
+import { startRedis, type PrivateRedis } from './support/redis-server.js';
+import { missingProgram } from './support/require.js';
+import { prefillCold, startWorkload, type Workload } from './support/zipf-workload.js';
+
+const WORKLOAD = { universe: 20_000, valueBytes: 100, ttlShare: 0.1 };
+
+describe.skipIf(missingProgram('redis-server') !== null)('optimizer on a private Redis', () => {
+  let redis: PrivateRedis;
+  let workload: Workload;
+  let deps: OptimizerDeps & { config: { cooldown: number; verifyWindow: number; regression: { hitRateDrop: number; p99Increase: number } } };
+  const notified: NotifyEvent[] = [];
+  const configGet = async (p: string) => ((await redis.client.config('GET', p)) as string[])[1];
+
+  beforeAll(async () => {
+    redis = await startRedis({ maxmemory: '2mb', 'maxmemory-policy': 'volatile-lru' });
+    await prefillCold(redis.client, WORKLOAD);
+    workload = startWorkload(redis.client, WORKLOAD);
+    const db = new Database(':memory:');
+    migrate(db, MIGRATIONS);
+    const target = createRedisTarget({ url: redis.url, rewrite: false, sample: { maxKeys: 500, budgetMs: 500 } });
+    deps = {
+      environment: 'test',
+      config: { cooldown: 3_600_000, verifyWindow: 2_000, regression: { hitRateDrop: 0.02, p99Increase: 0.2 } },
+      targets: new Map([[target.id, target]]),
+      audit: sqliteAuditStore(db),
+      notifier: { notify: async (e) => void notified.push(e) },
+      logger: createLogger({ level: 'silent' }),
+      collect: null,
+      now: Date.now,
+    };
+  });
+  afterAll(async () => {
+    await workload?.stop();
+    for (const t of deps?.targets.values() ?? []) await t.close();
+    await redis?.stop();
+  });
+
+  it('plans an allkeys policy from evidence, applies it, sees the hit rate rise, and rolls back exactly', async () => {
+    const plan = await planOptimizations(deps, { windowMs: 2_000 });
+    const id = `redis://127.0.0.1:${redis.port}`;
+    const policy = plan.proposals.find((p) => p.parameter === 'maxmemory-policy')!;
+    expect(policy).toMatchObject({ target: id, resource: '', current: 'volatile-lru' });
+    expect(policy.proposed).toMatch(/^allkeys-(lru|lfu)$/);
+    expect(plan.proposals.some((p) => p.proposed === 'noeviction')).toBe(false);
+    expect(policy.evidence.rejectedWrites).toBeGreaterThan(0);
+    expect(policy.evidence.keysWithTtlRatio).toBeLessThan(0.5);
+    const before = plan.baselines[id]!.hitRate!;
+    expect(before).toBeLessThan(0.5);
+    expect(JSON.parse(JSON.stringify(plan))).toEqual(plan);
+
+    const dry = await applyPlan(deps, plan, { confirm: false, by: 'test' });
+    expect(dry.dryRun).toBe(true);
+    expect(await configGet('maxmemory-policy')).toBe('volatile-lru');
+
+    const applied = await applyPlan(deps, plan, { confirm: true, by: 'test' });
+    expect(applied.failure).toBeNull();
+    expect(applied.records).toHaveLength(1);
+    expect(await configGet('maxmemory-policy')).toBe(policy.proposed);
+    expect(notified.map((n) => n.name)).toEqual(['optimization_applied']);
+
+    const again = await applyPlan(deps, plan, { confirm: true, by: 'test' });
+    expect(again.records).toEqual([]);
+    expect(again.refused[0]!.reason).toMatch(/cooldown/);
+
+    const [verified] = await verifyApplied(deps, applied.records);
+    expect(verified!.status).toBe('verified');
+    expect(verified!.verification!.after.hitRate!).toBeGreaterThan(before + 0.2);
+
+    const rollback = await rollbackChange(deps, applied.records[0]!.id, { by: 'test', reason: 'by hand' });
+    expect(rollback.rollbackOf).toBe(applied.records[0]!.id);
+    for (const c of applied.records[0]!.changes) expect(await configGet(c.parameter)).toBe(String(c.before));
+    expect(await configGet('maxmemory-policy')).toBe('volatile-lru');
+    expect((await deps.audit.getOptimization(applied.records[0]!.id))!.status).toBe('rolled_back');
+    expect(notified.map((n) => n.name)).toEqual(['optimization_applied', 'optimization_rolled_back']);
+    await expect(rollbackChange(deps, applied.records[0]!.id, { by: 'test', reason: 'twice' })).rejects.toThrow(/rolled back/);
+  });
+
+  it('rolls back by itself when the hit rate regresses during verification', async () => {
+    deps.config.cooldown = 1;
+    const plan = await planOptimizations(deps, { windowMs: 2_000 });
+    const policy = plan.proposals.find((p) => p.parameter === 'maxmemory-policy')!;
+    expect(policy.current).toBe('volatile-lru');
+    const applied = await applyPlan(deps, plan, { confirm: true, by: 'test' });
+    expect(await configGet('maxmemory-policy')).toBe(policy.proposed);
+    workload.mode = 'misses';
+    const [result] = await verifyApplied(deps, applied.records);
+    workload.mode = 'zipf';
+    expect(result!.status).toBe('rolled_back');
+    expect(result!.verification!.regressed).toBe(true);
+    expect(result!.reason).toMatch(/^regression after 2 s: hit rate fell from/);
+    expect(await configGet('maxmemory-policy')).toBe('volatile-lru');
+    const history = await deps.audit.listOptimizations(10);
+    expect(history[0]).toMatchObject({ kind: 'rollback', rollbackOf: applied.records[0]!.id, by: 'verify' });
+    const changes = applied.records[0]!.changes;
+    expect(changes).toContainEqual({ target: policy.target, resource: '', parameter: 'maxmemory-policy', before: 'volatile-lru', after: policy.proposed });
+    expect(history[0]!.changes).toEqual(changes.map((c) => ({ ...c, before: c.after, after: c.before })));
+    for (const c of changes) expect(await configGet(c.parameter)).toBe(String(c.before));
+  });
+});
