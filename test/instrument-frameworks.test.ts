@@ -1,0 +1,74 @@
+import { createServer, type Server } from 'node:http';
+import express from 'express';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { decodeSketch } from '../src/instrument/duration-sketch.js';
+import { instrument, type Instrumentation } from '../src/instrument/index.js';
+import { DELAY_PLAN, closeServer, exactQuantile, listen, measureServer, planPaths, relativeError, runLoad } from './instrument-support.js';
+
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let perf: Instrumentation;
+let stop: () => Promise<void>;
+afterEach(async () => {
+  await perf?.close();
+  await stop?.();
+});
+
+/** Runs the issue's load against `/api/items/<ms>/<i>` and checks percentiles and route labels. */
+async function checkFramework(server: Server, base: string, exact: number[], routeLabel: string): Promise<void> {
+  const { seq } = perf.sketch();
+  await runLoad(base, planPaths(DELAY_PLAN, (ms, i) => `/api/items/${ms}/${i}`));
+  await runLoad(base, Array(3).fill('/api/fail'), 1);
+  await runLoad(base, ['/nowhere'], 1);
+  const envelope = perf.sketch(seq);
+  const sketch = decodeSketch(envelope.http.durationMs);
+  expect(exact).toHaveLength(1004);
+  expect([envelope.http.requests, envelope.http.errors, sketch.count]).toEqual([1004, 3, 1004]);
+  for (const q of [0.5, 0.9, 0.99]) {
+    expect(relativeError(sketch.getValueAtQuantile(q), exactQuantile(exact, q)), `p${q * 100}`).toBeLessThanOrEqual(0.01);
+  }
+  const text = perf.metrics();
+  expect(text).toContain(`http_server_requests_total{route="${routeLabel}",method="GET",status_class="2xx"} 1000`);
+  expect(text).toContain('http_server_errors_total{route="/api/fail",method="GET"} 3');
+  expect(text).toContain('http_server_requests_total{route="",method="GET",status_class="4xx"} 1');
+  expect(server.listening).toBe(true);
+}
+
+describe('instrument: frameworks', () => {
+  it('Express: route patterns joined with the router mount path, percentiles within 1 %', async () => {
+    perf = instrument({ service: 'test', environment: 'test' });
+    const app = express();
+    const api = express.Router();
+    api.get('/items/:ms/:i', async (req, res) => {
+      await wait(Number(req.params.ms));
+      res.send('ok');
+    });
+    api.get('/fail', (_req, res) => void res.status(500).send('no'));
+    app.use('/api', api);
+    const server = createServer(app);
+    const exact = measureServer(server);
+    perf.attach(server);
+    const base = await listen(server);
+    stop = () => closeServer(server);
+    await checkFramework(server, base, exact, '/api/items/:ms/:i');
+  });
+
+  it('Fastify: route patterns with the plugin prefix, percentiles within 1 %', async () => {
+    perf = instrument({ service: 'test', environment: 'test' });
+    const app: FastifyInstance = Fastify();
+    await app.register(async (api) => {
+      api.get('/items/:ms/:i', async (req) => {
+        await wait(Number((req.params as { ms: string }).ms));
+        return 'ok';
+      });
+      api.get('/fail', async (_req, reply) => reply.code(500).send('no'));
+    }, { prefix: '/api' });
+    const exact = measureServer(app.server);
+    perf.attach(app.server);
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address() as { port: number };
+    stop = () => app.close();
+    await checkFramework(app.server, `http://127.0.0.1:${address.port}`, exact, '/api/items/:ms/:i');
+  });
+});
