@@ -8,6 +8,8 @@ import { redactSecrets } from '../util/redact.js';
  */
 const COMMANDS: readonly (() => Promise<{ register(program: Command): void }>)[] = [
   () => import('./commands/collect.js'),
+  () => import('./commands/start.js'),
+  () => import('./commands/analyze.js'),
 ];
 
 export async function main(argv: readonly string[]): Promise<void> {

@@ -13,7 +13,8 @@ export interface Server {
  * It does not listen; the caller does (`app.listen({ host, port })`).
  */
 export function createServer(logger: Logger, deps: ApiDeps): Server {
-  const app = Fastify({ loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger, disableRequestLogging: true });
+  // Requests are not logged one by one (level warn): the log is for collections and analyses.
+  const app = Fastify({ loggerInstance: logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger });
   registerHealth(app, deps.environment);
   const api = registerApi(app, deps);
   return { app, api };

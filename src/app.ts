@@ -1,0 +1,131 @@
+import { dirname, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Analysis } from './analyze/analysis.js';
+import { analyzePerformance } from './analyze/analyze-performance.js';
+import { createCollectPerformanceMetrics, type CollectPerformanceMetrics } from './collect/collect-performance-metrics.js';
+import { createScheduler, type Scheduler } from './collect/scheduler.js';
+import type { LoadedConfig, LoadedConfigValues } from './config/load.js';
+import type { Logger } from './log.js';
+import type { Snapshot } from './model/snapshot.js';
+import type { Api } from './server/api.js';
+import { loadTokens, type LoadedTokens } from './server/auth.js';
+import { createServer } from './server/create-server.js';
+import { createMetricsPort } from './server/metrics-port.js';
+import { createSources } from './sources/create-sources.js';
+import type { SampledSource, Source } from './sources/source.js';
+import { openSqliteStore } from './store/sqlite/sqlite-store.js';
+import type { Store } from './store/store.js';
+
+/** What every entry point needs: the store, the sources, and the collector and analyzer bound to them. */
+export interface Core {
+  readonly config: LoadedConfigValues;
+  readonly logger: Logger;
+  readonly store: Store;
+  readonly sources: readonly Source[];
+  readonly sampledSources: readonly SampledSource[];
+  readonly notConfigured: readonly string[];
+  readonly collectPerformanceMetrics: CollectPerformanceMetrics;
+  analyze(snapshot: Snapshot): Analysis;
+  /** Closes the sources' clients and the store. */
+  close(): Promise<void>;
+}
+
+export interface CoreOptions {
+  /** Overrides `store.path` (e.g. ":memory:"). */
+  readonly storePath?: string;
+  readonly now?: () => number;
+}
+
+/** The path of the database file, relative paths from the working directory. */
+export function storePathOf(config: LoadedConfigValues): string {
+  return config.store.path === ':memory:' ? ':memory:' : resolve(config.store.path);
+}
+
+/**
+ * The composition root's first half: config → sources, store, collector, analyzer.
+ * `perfpilot analyze` and the library use this; `start` adds the scheduler and server.
+ */
+export function openCore(config: LoadedConfigValues, logger: Logger, options: CoreOptions = {}): Core {
+  const now = options.now ?? Date.now;
+  const { sources, notConfigured } = createSources(config, { logger });
+  const store = openSqliteStore(options.storePath ?? storePathOf(config));
+  const collectPerformanceMetrics = createCollectPerformanceMetrics({ samples: store, sources, notConfigured });
+  return {
+    config,
+    logger,
+    store,
+    sources,
+    sampledSources: sources.filter((s): s is SampledSource => s.kind === 'sampled'),
+    notConfigured,
+    collectPerformanceMetrics,
+    analyze: (snapshot) => analyzePerformance(snapshot, { locale: config.locale, now: new Date(now()) }),
+    async close() {
+      await Promise.allSettled(sources.map((s) => s.close?.()));
+      await store.close();
+    },
+  };
+}
+
+/** `perfpilot start`: the core plus the scheduler and the HTTP server. */
+export interface App {
+  readonly core: Core;
+  readonly scheduler: Scheduler;
+  readonly http: FastifyInstance;
+  readonly api: Api;
+  readonly tokens: LoadedTokens;
+  /** Starts the scheduler and listens; resolves with the URL served. */
+  start(): Promise<string>;
+  /** Finishes the cycle in flight, stops serving, then closes sources and store. */
+  close(): Promise<void>;
+}
+
+export interface AppOptions extends CoreOptions {
+  /** Overrides `server.port` (`--port`). */
+  readonly port?: number;
+}
+
+/** The composition root: the one place the parts are wired together. */
+export async function createApp(loaded: LoadedConfig, logger: Logger, options: AppOptions = {}): Promise<App> {
+  const { config } = loaded;
+  const now = options.now ?? Date.now;
+  const core = openCore(config, logger, options);
+  const scheduler = createScheduler({
+    environment: config.environment,
+    sources: core.sampledSources,
+    store: core.store,
+    collect: core.collectPerformanceMetrics,
+    analyze: core.analyze,
+    logger,
+    intervalMs: config.interval,
+    windowMs: config.window,
+    retentionMs: config.store.retention,
+    now,
+  });
+  const storePath = options.storePath ?? storePathOf(config);
+  const tokens = await loadTokens(storePath === ':memory:' ? resolve('.perfpilot') : dirname(storePath));
+  const { app: http, api } = createServer(logger, {
+    environment: config.environment,
+    windowMs: config.window,
+    metrics: createMetricsPort({ environment: config.environment, store: core.store, sources: core.sources, collect: core.collectPerformanceMetrics }),
+    analyses: core.store,
+    tokens: tokens.tokens,
+    config,
+    now,
+  });
+  return {
+    core,
+    scheduler,
+    http,
+    api,
+    tokens,
+    async start() {
+      const url = await http.listen({ host: config.server.host, port: options.port ?? config.server.port });
+      scheduler.start();
+      return url;
+    },
+    async close() {
+      await Promise.allSettled([scheduler.stop(), http.close()]);
+      await core.close();
+    },
+  };
+}
