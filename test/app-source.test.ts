@@ -1,0 +1,166 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { windowSnapshot } from '../src/collect/window-snapshot.js';
+import { appReadings, createAppSource, type AppSample } from '../src/sources/app.js';
+import { SourceError, type TimedSample } from '../src/sources/source.js';
+import { ROOT } from './support/cli.js';
+import { freePort } from './support/ports.js';
+import { closeServer, exactQuantile, listen, planPaths, relativeError, runLoad } from './instrument-support.js';
+
+/**
+ * An instrumented service in its own process: `/wait/<ms>` answers after ms, `/status/<n>` with
+ * status n; users come from `x-user`. It measures durations itself (a 'request' listener before
+ * the app's, to 'finish') and prints them as JSON when it reads "durations" on stdin.
+ */
+const SERVICE = `
+import { createServer } from 'node:http';
+import { createInterface } from 'node:readline';
+import { instrument } from '${ROOT}/src/instrument/index.ts';
+const perf = instrument({ service: 'shop', environment: 'test', userId: (req) => req.headers['x-user'] });
+const server = createServer((req, res) => {
+  const [, kind, arg] = req.url.split('/');
+  if (kind === 'wait') setTimeout(() => res.end('ok'), Number(arg));
+  else { res.statusCode = kind === 'status' ? Number(arg) : 200; res.end(); }
+});
+const durations = [];
+server.prependListener('request', (_req, res) => {
+  const start = performance.now();
+  res.once('finish', () => durations.push(performance.now() - start));
+});
+perf.attach(server);
+server.listen(0, '127.0.0.1', async () => {
+  const exporter = await perf.serve({ host: '127.0.0.1', port: 0 });
+  console.log(JSON.stringify({ app: 'http://127.0.0.1:' + server.address().port, exporter: exporter.url }));
+});
+createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line === 'durations') console.log(JSON.stringify(durations.splice(0)));
+});
+`;
+
+interface Service {
+  readonly app: string;
+  readonly exporter: string;
+  durations(): Promise<number[]>;
+  stop(): void;
+}
+
+async function startService(): Promise<Service> {
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', SERVICE], { cwd: ROOT });
+  const lines = createInterface({ input: child.stdout });
+  const next = () => new Promise<string>((resolve, reject) => {
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`service exited ${code}`)));
+  });
+  const { app, exporter } = JSON.parse(await next()) as { app: string; exporter: string };
+  return {
+    app,
+    exporter,
+    async durations() {
+      const answer = next();
+      child.stdin.write('durations\n');
+      return JSON.parse(await answer) as number[];
+    },
+    stop: () => child.kill('SIGKILL'),
+  };
+}
+
+const at = (atMs: number, data: AppSample): TimedSample<AppSample> => ({ atMs, data });
+const signal = () => AbortSignal.timeout(10_000);
+
+let a: Service;
+let b: Service;
+beforeAll(async () => {
+  [a, b] = await Promise.all([startService(), startService()]);
+});
+afterAll(() => {
+  a?.stop();
+  b?.stop();
+});
+
+describe('app source', () => {
+  it('merges two processes: true percentiles of all requests, exact error rate and throughput', async () => {
+    const source = createAppSource({ targets: [a.exporter, b.exporter] });
+    const other = createAppSource({ targets: [a.exporter, b.exporter] });
+    const baseline = at(Date.now(), await source.sample(signal()));
+    await other.sample(signal());
+    await Promise.all([a.durations(), b.durations()]);
+
+    const planA = [{ ms: 20, count: 300 }, { ms: 100, count: 200 }, { ms: 400, count: 10 }];
+    const planB = [{ ms: 20, count: 300 }, { ms: 100, count: 150 }, { ms: 400, count: 40 }];
+    const failing = (n: number, ok: number) => [...Array(n).fill('/status/500'), ...Array(ok).fill('/status/204')];
+    await Promise.all([
+      runLoad(a.app, [...planPaths(planA, (ms) => `/wait/${ms}`), ...failing(13, 27)], 25),
+      runLoad(b.app, [...planPaths(planB, (ms) => `/wait/${ms}`), ...failing(7, 3)], 25),
+    ]);
+    const sample = await source.sample(signal());
+    const seenByOther = await other.sample(signal());
+    const exact = [...(await a.durations()), ...(await b.durations())];
+    expect(exact).toHaveLength(1050);
+
+    const { metrics, detail } = appReadings(baseline, [at(Date.now(), sample)]);
+    for (const [q, key] of [[0.5, 'p50'], [0.9, 'p90'], [0.99, 'p99']] as const) {
+      expect(relativeError(metrics.application!.responseTime![key]!, exactQuantile(exact, q)), key).toBeLessThanOrEqual(0.01);
+    }
+    expect(metrics.application!.errorRate).toBe(20 / 1050);
+    const windows = sample.targets.map((t) => (t.ok ? t.window : null));
+    expect(windows.map((w) => w?.http.requests)).toEqual([550, 500]);
+    const expectedThroughput = 550 / ((windows[0]!.endMs - windows[0]!.startMs) / 1000) + 500 / ((windows[1]!.endMs - windows[1]!.startMs) / 1000);
+    expect(metrics.application!.throughput).toBe(expectedThroughput);
+    expect(windows[0]!.startMs).toBeGreaterThanOrEqual(baseline.atMs - 1000);
+    expect(detail).toBe('2 of 2 targets answered');
+    // A second perfpilot on its own cursors saw exactly the same requests.
+    expect(seenByOther.targets.map((t) => (t.ok ? t.window.http.requests : null))).toEqual([550, 500]);
+    expect(appReadings(null, [at(0, seenByOther)]).metrics.application!.responseTime).toEqual(metrics.application!.responseTime);
+  });
+
+  it('merges users across instances: 10,000 distinct users seen on two processes within 2 %', async () => {
+    const source = createAppSource({ targets: [a.exporter, b.exporter] });
+    const first = await source.sample(signal());
+    await Promise.all([
+      runLoad(a.app, Array(6_000).fill('/'), 16, (i) => ({ 'x-user': `user-${i}` })),
+      runLoad(b.app, Array(6_000).fill('/'), 16, (i) => ({ 'x-user': `user-${i + 4_000}` })),
+    ]);
+    const second = await source.sample(signal());
+    const users = appReadings(null, [at(1, first), at(2, second)]).metrics.application!.concurrentUsers!;
+    expect(Math.abs(users - 10_000) / 10_000).toBeLessThanOrEqual(0.02);
+  });
+
+  describe('with targets that do not answer', () => {
+    let junk: Server;
+    let junkUrl: string;
+    beforeAll(async () => {
+      junk = createServer((req, res) => res.end(req.url?.startsWith('/perfpilot/v1/sketch') ? '{"version":2}' : ''));
+      junkUrl = await listen(junk);
+    });
+    afterAll(() => closeServer(junk));
+
+    it('names them in the status detail and uses the rest', async () => {
+      const down = `http://127.0.0.1:${await freePort()}`;
+      const source = createAppSource({ targets: [a.exporter, down, junkUrl] });
+      const t0 = Date.now();
+      const first = await source.sample(signal());
+      await runLoad(a.app, Array(40).fill('/status/200'), 4);
+      const second = await source.sample(signal());
+      const snapshot = windowSnapshot('test', { startMs: t0, endMs: Date.now() + 1 }, [source], new Map([['app', [
+        { source: 'app', atMs: t0, ok: true, data: first },
+        { source: 'app', atMs: Date.now(), ok: true, data: second },
+      ]]]));
+      expect(snapshot.sources.app).toEqual({
+        status: 'ok',
+        detail: `1 of 3 targets answered; ${down}: connect ECONNREFUSED ${down.slice('http://'.length)}; ${junkUrl}: not a perfpilot v1 sketch: version Invalid input: expected 1`,
+      });
+      expect(snapshot.metrics.application.errorRate).toBe(0);
+      expect(snapshot.metrics.database.queryTime.p50).toBeNull();
+    });
+
+    it('fails the sample when no target answers', async () => {
+      const down = `http://127.0.0.1:${await freePort()}`;
+      const source = createAppSource({ targets: [down] });
+      const err = await source.sample(signal()).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SourceError);
+      expect(err).toMatchObject({ reason: 'network', message: `${down}: connect ECONNREFUSED ${down.slice('http://'.length)}` });
+    });
+  });
+});
