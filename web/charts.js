@@ -45,7 +45,7 @@ function options(chart, width) {
     legend: { show: false },
     cursor: { drag: { x: true, y: false } },
     scales: { x: { time: true }, y: { range: (u, min, max) => (min === null ? [0, 1] : [Math.min(0, min), max === min ? max + 1 : max * 1.05]) } },
-    axes: [{ stroke: '#888', grid: { stroke: '#eee' } }, { stroke: '#888', size: 60, grid: { stroke: '#eee' }, values: (u, ticks) => ticks.map((v) => formatValue(v, chart.unit)) }],
+    axes: [{ stroke: '#888', grid: { stroke: '#eee' } }, { stroke: '#888', size: 72, grid: { stroke: '#eee' }, values: (u, ticks) => ticks.map((v) => formatValue(v, chart.unit)) }],
     series: [{}, ...chart.fields.map(([field, label], i) => ({ label: t(label), stroke: COLORS[i], width: 1.5, spanGaps: false, value: (u, v) => formatValue(v, chart.unit), field }))],
   };
 }

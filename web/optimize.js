@@ -36,6 +36,14 @@ async function withToken(action, done, refresh) {
   await refresh();
 }
 
+/** Applies a plan; a refusal by the guardrails (cooldown, changed since) is an error too. */
+async function applyPlan(id) {
+  const result = await postJson(`/api/v1/optimize/plans/${encodeURIComponent(id)}/apply`);
+  const why = [...result.refused.map((r) => `${r.target}: ${r.reason}`), ...(result.failure ? [result.failure.message] : [])];
+  if (why.length) throw new Error(why.join('; '));
+  return result;
+}
+
 function evidenceText(evidence) {
   return Object.entries(evidence ?? {}).map(([k, v]) => `${k}=${v ?? '—'}`).join(', ');
 }
@@ -55,8 +63,8 @@ export function renderPlan(answer, refresh) {
     h('small', {}, p.risk),
   ]);
   fill('optimize', h('div', { 'data-plan': plan.id },
-    table(['target', 'parameter', `${'current'}`, 'evidence', 'expected', 'risk'], rows, { 'data-list': 'proposals' }),
-    h('button', { class: 'apply', 'data-action': 'apply', onclick: () => withToken(() => postJson(`/api/v1/optimize/plans/${encodeURIComponent(plan.id)}/apply`), 'applied', refresh) }, t('apply')),
+    table(['target', 'parameter', 'current', 'evidence', 'expected', 'risk'], rows, { 'data-list': 'proposals' }),
+    h('button', { class: 'apply', 'data-action': 'apply', onclick: () => withToken(() => applyPlan(plan.id), 'applied', refresh) }, t('apply')),
     h('small', { class: 'muted' }, ` ${formatTime(plan.createdAt)}`)));
   document.querySelector('#optimize thead th:nth-child(3)').textContent = `${t('current')} → ${t('proposed')}`;
 }
@@ -64,14 +72,14 @@ export function renderPlan(answer, refresh) {
 export function renderHistory(answer, refresh) {
   if (answer === null || !answer.available) return fill('history', note('not_available', 'not-available'));
   if (!answer.history.length) return fill('history', note('no_history'));
-  fill('history', table(['when', 'kind', 'state', 'changes', 'by', ''], answer.history.map((c) => [
-    formatTime(c.at),
-    badge(c.kind, c.kind),
-    c.state + (c.reason ? ` (${c.reason})` : ''),
-    c.changes.map((x) => `${x.parameter}: ${x.before ?? '—'} → ${x.after}`).join('; '),
-    c.by,
-    c.kind === 'apply' && c.state !== 'rolled_back'
-      ? h('button', { 'data-action': 'rollback', 'data-change': c.id, onclick: () => withToken(() => postJson(`/api/v1/optimize/changes/${encodeURIComponent(c.id)}/rollback`), 'rolled_back', refresh) }, t('rollback'))
+  fill('history', table(['when', 'kind', 'state', 'changes', 'by', ''], answer.history.map((r) => [
+    formatTime(new Date(r.atMs).toISOString()),
+    badge(r.kind, r.kind),
+    h('span', { 'data-status': r.status }, r.status + (r.reason ? ` (${r.reason})` : '')),
+    r.changes.map((c) => `${r.target} ${c.parameter}: ${c.before ?? '—'} → ${c.after}`).join('; '),
+    r.by,
+    r.kind === 'apply' && (r.status === 'applied' || r.status === 'verified')
+      ? h('button', { 'data-action': 'rollback', 'data-change': String(r.id), onclick: () => withToken(() => postJson(`/api/v1/optimize/changes/${r.id}/rollback`), 'rolled_back', refresh) }, t('rollback'))
       : '',
   ]), { 'data-list': 'history' }));
 }

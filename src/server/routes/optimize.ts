@@ -1,41 +1,34 @@
 import { z } from 'zod';
+import type { ApplyResult } from '../../optimize/apply-plan.js';
 import type { Plan } from '../../optimize/proposal.js';
+import type { OptimizationRecord } from '../../store/audit-store.js';
 import { PerfpilotError } from '../../errors.js';
 import { defineRoute, type ApiRoute } from '../api-route.js';
 import type { LiveHub } from '../live-hub.js';
 import { EnvParam } from '../api-schemas.js';
 
-/** One applied change or rollback, as the audit log keeps it. */
-export interface ChangeRecord {
-  readonly id: string;
-  readonly planId: string;
-  readonly environment: string;
-  readonly at: string;
-  readonly by: string;
-  readonly kind: 'apply' | 'rollback' | 'auto_rollback';
-  readonly state: string;
-  readonly changes: readonly { target: string; resource: string; parameter: string; before: string | number | null; after: string | number }[];
-  readonly reason?: string;
-}
-
-/** What the optimize routes call: the optimizer core, bound to the store and targets. */
+/** What the optimize routes call: the optimizer core bound to its targets and audit log. */
 export interface OptimizerPort {
   /** The newest plan for the environment, made now if there is none recent. */
   latestPlan(environment: string): Promise<Plan | null>;
   /** Makes a new plan now. */
   plan(environment: string): Promise<Plan>;
-  apply(planId: string, actor: string): Promise<readonly ChangeRecord[]>;
-  rollback(changeId: string, actor: string): Promise<readonly ChangeRecord[]>;
-  history(environment: string): Promise<readonly ChangeRecord[]>;
+  /** Applies a plan this process made; verification follows in the background. */
+  apply(planId: string, by: string): Promise<ApplyResult>;
+  rollback(id: number, by: string): Promise<OptimizationRecord>;
+  /** Newest first. */
+  history(environment: string): Promise<readonly OptimizationRecord[]>;
 }
 
 const Value = z.union([z.string(), z.number()]);
+const Change = z.object({ target: z.string(), resource: z.string(), parameter: z.string(), before: Value.nullable(), after: Value });
+const Baseline = z.object({ hitRate: z.number().nullable(), p99Ms: z.number().nullable() });
 const PlanSchema = z.object({
   id: z.string(),
   environment: z.string(),
   createdAt: z.string(),
   windowMs: z.number(),
-  baselines: z.record(z.string(), z.object({ hitRate: z.number().nullable(), p99Ms: z.number().nullable() })),
+  baselines: z.record(z.string(), Baseline),
   proposals: z.array(z.object({
     target: z.string(), resource: z.string(), parameter: z.string(),
     current: Value.nullable(), proposed: Value,
@@ -44,26 +37,43 @@ const PlanSchema = z.object({
   })),
   notes: z.array(z.object({ target: z.string(), message: z.string() })),
 });
-const ChangeSchema = z.object({
-  id: z.string(), planId: z.string(), environment: z.string(), at: z.string(), by: z.string(),
-  kind: z.enum(['apply', 'rollback', 'auto_rollback']), state: z.string(),
-  changes: z.array(z.object({ target: z.string(), resource: z.string(), parameter: z.string(), before: Value.nullable(), after: Value })),
-  reason: z.string().optional(),
+const RecordSchema = z.object({
+  id: z.number().int(),
+  kind: z.enum(['apply', 'rollback']),
+  rollbackOf: z.number().int().nullable(),
+  environment: z.string(),
+  target: z.string(),
+  targetType: z.string(),
+  status: z.enum(['applied', 'verified', 'rolled_back', 'restored', 'failed']),
+  atMs: z.number().int(),
+  by: z.string(),
+  changes: z.array(Change),
+  plan: PlanSchema.nullable(),
+  reason: z.string().nullable(),
+  verification: z.object({ atMs: z.number(), before: Baseline, after: Baseline, regressed: z.boolean(), reason: z.string().nullable() }).nullable(),
+});
+const ApplySchema = z.object({
+  planId: z.string(),
+  dryRun: z.boolean(),
+  changes: z.array(z.object({ target: z.string(), changes: z.array(Change) })),
+  refused: z.array(z.object({ target: z.string(), reason: z.string() })),
+  records: z.array(RecordSchema),
+  failure: z.object({ target: z.string(), message: z.string() }).nullable(),
 });
 const Available = z.boolean().describe('false when the optimizer is not wired in this process');
 const EnvQuery = z.strictObject({ env: EnvParam.optional() });
-const EnvBody = z.strictObject({ env: EnvParam.optional() });
-const Id = z.strictObject({ id: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'expected an id of letters, digits, ".", "_", ":" or "-"') });
+const PlanId = z.strictObject({ id: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'expected a plan id such as plan-20261127T012000000Z') });
+const RecordId = z.strictObject({ id: z.coerce.number().int('expected a change id (a whole number)').positive('expected a change id (a whole number)') });
 
-const notAvailable = () => new PerfpilotError('the optimizer is not available in this process', { httpStatus: 503 });
+const notAvailable = () => new PerfpilotError('the optimizer is not available in this process (no optimize.targets configured)', { httpStatus: 503 });
 
 /** Optimization plans, with apply, rollback and history. Applies and rollbacks need the write token. */
 export function optimizeRoutes(optimizer: OptimizerPort | null, defaultEnvironment: string, live: Pick<LiveHub, 'publish'>, now: () => number = Date.now): ApiRoute[] {
-  const actor = 'api';
-  const announce = (environment: string) => live.publish({ kind: 'optimization', environment, atMs: now() });
+  const by = 'api';
+  const announce = () => live.publish({ kind: 'optimization', environment: defaultEnvironment, atMs: now() });
   return [
     defineRoute({
-      method: 'GET', url: '/api/v1/optimize/plans/latest', summary: 'The newest optimization plan', tag: 'optimize', access: 'read',
+      method: 'GET', url: '/api/v1/optimize/plans/latest', summary: 'The newest optimization plan (made now when there is none recent)', tag: 'optimize', access: 'read',
       query: EnvQuery,
       response: z.object({ available: Available, plan: PlanSchema.nullable() }),
       async handler({ query }) {
@@ -72,8 +82,8 @@ export function optimizeRoutes(optimizer: OptimizerPort | null, defaultEnvironme
       },
     }),
     defineRoute({
-      method: 'POST', url: '/api/v1/optimize/plans', summary: 'Make a new plan now', tag: 'optimize', access: 'write',
-      body: EnvBody,
+      method: 'POST', url: '/api/v1/optimize/plans', summary: 'Make a new plan now (changes nothing)', tag: 'optimize', access: 'write',
+      body: z.strictObject({ env: EnvParam.optional() }),
       response: z.object({ plan: PlanSchema }),
       async handler({ body }) {
         if (!optimizer) throw notAvailable();
@@ -81,34 +91,34 @@ export function optimizeRoutes(optimizer: OptimizerPort | null, defaultEnvironme
       },
     }),
     defineRoute({
-      method: 'POST', url: '/api/v1/optimize/plans/:id/apply', summary: 'Apply a plan (verified, and rolled back on a regression)', tag: 'optimize', access: 'write',
-      params: Id,
-      response: z.object({ changes: z.array(ChangeSchema) }),
+      method: 'POST', url: '/api/v1/optimize/plans/:id/apply', summary: 'Apply a plan; it is verified afterwards and rolled back on a regression', tag: 'optimize', access: 'write',
+      params: PlanId,
+      response: ApplySchema,
       async handler({ params }) {
         if (!optimizer) throw notAvailable();
-        const changes = await optimizer.apply(params.id, actor);
-        announce(changes[0]?.environment ?? defaultEnvironment);
-        return { changes };
+        const result = await optimizer.apply(params.id, by);
+        announce();
+        return result;
       },
     }),
     defineRoute({
       method: 'POST', url: '/api/v1/optimize/changes/:id/rollback', summary: 'Restore the values from before a change', tag: 'optimize', access: 'write',
-      params: Id,
-      response: z.object({ changes: z.array(ChangeSchema) }),
+      params: RecordId,
+      response: RecordSchema,
       async handler({ params }) {
         if (!optimizer) throw notAvailable();
-        const changes = await optimizer.rollback(params.id, actor);
-        announce(changes[0]?.environment ?? defaultEnvironment);
-        return { changes };
+        const record = await optimizer.rollback(params.id, by);
+        announce();
+        return record;
       },
     }),
     defineRoute({
       method: 'GET', url: '/api/v1/optimize/history', summary: 'Every applied change and rollback, newest first', tag: 'optimize', access: 'read',
       query: EnvQuery,
-      response: z.object({ available: Available, history: z.array(ChangeSchema) }),
+      response: z.object({ available: Available, history: z.array(RecordSchema) }),
       async handler({ query }) {
         if (!optimizer) return { available: false, history: [] };
-        return { available: true, history: await optimizer.history(query.env ?? defaultEnvironment) };
+        return { available: true, history: [...(await optimizer.history(query.env ?? defaultEnvironment))] };
       },
     }),
   ];
