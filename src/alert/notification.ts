@@ -40,5 +40,11 @@ export type NotifyResult =
 export interface Channel {
   readonly name: string;
   readonly type: string;
-  notify(notification: Notification, signal: AbortSignal): Promise<NotifyResult>;
+  notify(notification: Notification, context: NotifyContext): Promise<NotifyResult>;
+}
+
+export interface NotifyContext {
+  readonly signal: AbortSignal;
+  /** The same on every attempt of one outbox item: receivers can drop repeats with it. */
+  readonly idempotencyKey: string;
 }

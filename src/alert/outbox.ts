@@ -1,0 +1,58 @@
+import type { AlertState } from '../analyze/alert-state.js';
+import type { AlertGroup } from './group.js';
+import type { NotifyEvent } from './notifier.js';
+import type { Notification, NotificationAlert } from './notification.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function common(maps: readonly Readonly<Record<string, string>>[]): Record<string, string> {
+  const [first, ...rest] = maps;
+  if (!first) return {};
+  return Object.fromEntries(Object.entries(first).filter(([k, v]) => rest.every((m) => m[k] === v)));
+}
+
+function toAlert(s: AlertState): NotificationAlert {
+  const annotations: Record<string, string> = { description: s.description, recommendation: s.recommendation };
+  if (s.value !== null) annotations.value = String(Math.round(s.value * 1000) / 1000);
+  return {
+    status: s.phase === 'firing' ? 'firing' : 'resolved',
+    labels: { ...s.labels, severity: s.severity },
+    annotations,
+    startsAt: iso(s.firedAtMs ?? s.updatedAtMs),
+    endsAt: s.phase === 'resolved' && s.resolvedAtMs !== null ? iso(s.resolvedAtMs) : null,
+    fingerprint: s.fingerprint,
+  };
+}
+
+function notification(channel: string, groupKey: string, groupLabels: Record<string, string>, alerts: NotificationAlert[], nowMs: number, externalUrl: string): Notification {
+  return {
+    channel,
+    groupKey,
+    status: alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
+    groupLabels,
+    commonLabels: common(alerts.map((a) => a.labels)),
+    commonAnnotations: common(alerts.map((a) => a.annotations)),
+    alerts,
+    externalUrl,
+    createdAt: iso(nowMs),
+  };
+}
+
+/** The outbox stage's payload: what a group's channel is told now (firing first). Pure. */
+export function groupNotification(group: AlertGroup, alerts: readonly AlertState[], nowMs: number, externalUrl: string): Notification {
+  const sorted = [...alerts].sort((a, b) => (a.phase === b.phase ? a.fingerprint.localeCompare(b.fingerprint) : a.phase === 'firing' ? -1 : 1));
+  return notification(group.channel, group.key, { ...group.groupLabels }, sorted.map(toAlert), nowMs, externalUrl);
+}
+
+/** A one-off event as a notification with one firing alert (never resolved). Pure. */
+export function eventNotification(channel: string, event: NotifyEvent, labels: Readonly<Record<string, string>>, fingerprint: string, nowMs: number, externalUrl: string): Notification {
+  const alert: NotificationAlert = {
+    status: 'firing',
+    labels: { ...labels, severity: event.severity },
+    annotations: { description: event.summary, ...event.details },
+    startsAt: iso(nowMs),
+    endsAt: null,
+    fingerprint,
+  };
+  return notification(channel, `event/${fingerprint}/${nowMs}`, { alertname: event.name }, [alert], nowMs, externalUrl);
+}
