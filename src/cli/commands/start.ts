@@ -3,6 +3,7 @@ import { createApp } from '../../app.js';
 import { loadConfig } from '../../config/load.js';
 import { PerfpilotError } from '../../errors.js';
 import { createLogger, type Logger } from '../../log.js';
+import { accessNotices } from '../../server/access-notices.js';
 
 interface StartFlags {
   readonly config?: string;
@@ -44,6 +45,9 @@ async function start(flags: StartFlags): Promise<void> {
   for (const d of loaded.decisions) logger.info({ source: d.source, on: d.on, why: d.why }, d.on ? `Source ${d.source} on` : `Source ${d.source} off`);
   const app = await createApp(loaded, logger, { port });
   const url = await app.start();
+  const access = accessNotices(app.tokens, config.server.host);
+  for (const line of access.print) console.log(line);
+  for (const warning of access.warnings) logger.warn({ host: config.server.host }, warning);
   logger.info({
     environment: config.environment,
     url,
