@@ -28,6 +28,11 @@ export interface AlertState {
   readonly updatedAtMs: number;
 }
 
+const NO_DATA_TEXT: Record<Locale, (metric: string) => string> = {
+  en: (metric) => `No data for ${metric}.`,
+  ko: (metric) => `${metric} 데이터가 없습니다.`,
+};
+
 type Activity = { active: false } | { active: true; severity: Severity; noData: boolean };
 
 const isLive = (s: AlertState | null): s is AlertState => s !== null && (s.phase === 'pending' || s.phase === 'firing');
@@ -52,7 +57,7 @@ function activity(prev: AlertState | null, ev: RuleEvaluation, noDataSinceMs: nu
  * holds, past the clear threshold, and `keepFiringForMs` has passed since it last held).
  */
 export function nextAlertState(prev: AlertState | null, ev: RuleEvaluation, nowMs: number, locale: Locale): AlertState | null {
-  const noDataSinceMs = ev.noData ? (prev?.noDataSinceMs ?? nowMs) : null;
+  const noDataSinceMs = ev.noData && ev.rule.noData.mode === 'alert' ? (prev?.noDataSinceMs ?? nowMs) : null;
   const now = activity(prev, ev, noDataSinceMs, nowMs);
   const text = ev.rule.text[locale];
   const base = {
@@ -72,6 +77,7 @@ export function nextAlertState(prev: AlertState | null, ev: RuleEvaluation, nowM
     const fires = prev?.phase === 'firing' || nowMs - since >= wait;
     return {
       ...base,
+      ...(now.noData ? { description: NO_DATA_TEXT[locale](ev.rule.metric) } : {}),
       phase: fires ? 'firing' : 'pending',
       severity: now.severity,
       noData: now.noData,

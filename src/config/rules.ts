@@ -41,7 +41,7 @@ const Text = z.strictObject({ description: z.string().min(1), recommendation: z.
  *     text: { en: { description: Checkout is slow., recommendation: Profile the checkout path. } }
  * ```
  */
-export const RuleEntry = z.strictObject({
+const RuleFields = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'expected a name of lowercase letters, digits and "_"'),
   enabled: z.boolean().optional(),
   metric: Metric.optional(),
@@ -57,18 +57,21 @@ export const RuleEntry = z.strictObject({
   labels: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a label name'), z.string()).optional(),
   text: z.strictObject({ en: Text, ko: Text.optional() }).optional(),
 });
+/** An entry, checked as a whole against the built-in rule it overrides (if any). */
+export const RuleEntry = RuleFields.superRefine((entry, ctx) => {
+  const merged = mergeRule(entry);
+  const problems = 'missing' in merged
+    ? merged.missing.map((key) => ({ key, message: `expected ${key} for the new rule "${entry.name}"` }))
+    : checkRule(merged);
+  for (const p of problems) ctx.addIssue({ code: 'custom', path: p.key.split('.'), message: p.message, input: (entry as Record<string, unknown>)[p.key.split('.')[0]!] });
+});
 export type RuleEntry = z.output<typeof RuleEntry>;
 
-/** `rules:`: checked entry by entry against the built-ins, so a bad rule fails with its path. */
+/** `rules:`: each entry is checked on its own, so every bad rule is reported with its path. */
 export const RulesConfig = z.array(RuleEntry).superRefine((entries, ctx) => {
   const seen = new Set<string>();
   entries.forEach((entry, i) => {
     if (seen.has(entry.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `expected a unique name; "${entry.name}" is given twice`, input: entry.name });
     seen.add(entry.name);
-    const merged = mergeRule(entry);
-    const problems = 'missing' in merged
-      ? merged.missing.map((key) => ({ key, message: `expected ${key} for the new rule "${entry.name}"` }))
-      : checkRule(merged);
-    for (const p of problems) ctx.addIssue({ code: 'custom', path: [i, ...p.key.split('.')], message: p.message, input: (entry as Record<string, unknown>)[p.key.split('.')[0]!] });
   });
 });
