@@ -13,6 +13,13 @@ const SECRET_KEY = /pass(word)?|token|secret|api_?key|app_?key/i;
 export function formatIssues(issues: readonly z.core.$ZodIssue[], schema: z.ZodType, origins: ReadonlyMap<string, EnvName>): string[] {
   const lines: string[] = [];
   for (const issue of issues) {
+    // A union whose one branch took the value's shape but failed inside: report that branch.
+    const inside = issue.code === 'invalid_union' ? issue.errors.filter((branch) => branch.some((i) => i.path.length > 0 || i.code === 'unrecognized_keys')) : [];
+    if (inside.length === 1) {
+      const nested = inside[0]!.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as z.core.$ZodIssue);
+      lines.push(...formatIssues(nested, schema, origins));
+      continue;
+    }
     if (issue.code === 'unrecognized_keys') {
       const known = keysAt(schema, issue.path);
       for (const key of issue.keys) {
@@ -42,18 +49,31 @@ function expectation(issue: z.core.$ZodIssue): string {
 /** "Invalid input: expected number, received string" → "number". */
 function bare(message: string): string {
   return message
-    .replace(/^Invalid (input|option): /, '')
+    .replace(/^(Invalid (input|option)|Too (small|big)): /, '')
     .replace(/, received \w+$/, '')
-    .replace(/^expected (?=.)/, '');
+    .replace(/^expected (?=.)/, '')
+    .replace(/^object$/, 'a mapping')
+    .replace(/^array$/, 'a list');
 }
 
 function describeValue(value: unknown, path: readonly string[]): string {
   if (value === undefined) return 'nothing';
   if (SECRET_KEY.test(path.at(-1) ?? '')) return '***';
-  if (typeof value === 'string') return JSON.stringify(redactSecrets(value));
+  if (typeof value === 'string') return JSON.stringify(maskCredentials(value));
   if (Array.isArray(value)) return 'a list';
   if (value !== null && typeof value === 'object') return 'a mapping';
   return String(value);
+}
+
+/** Hides everything between the user name and the last "@", even in a URL too malformed to parse. */
+function maskCredentials(text: string): string {
+  const at = text.lastIndexOf('@');
+  if (at < 0) return redactSecrets(text);
+  const slashes = text.indexOf('//');
+  const userStart = slashes >= 0 && slashes < at ? slashes + 2 : 0;
+  const colon = text.indexOf(':', userStart);
+  const masked = colon >= 0 && colon < at ? `${text.slice(0, colon)}:***${text.slice(at)}` : text;
+  return redactSecrets(masked);
 }
 
 function originOf(path: readonly string[], origins: ReadonlyMap<string, EnvName>): EnvName | undefined {
