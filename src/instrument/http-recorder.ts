@@ -1,4 +1,4 @@
-import { subscribe } from 'node:diagnostics_channel';
+import { channel } from 'node:diagnostics_channel';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -120,17 +120,20 @@ function onSocketClose(this: Sock): void {
   if (open > 0) this[kRecorder]!.aborted(open);
 }
 
+// Held here so the channels (and their subscribers) live as long as this module.
+const requestStart = channel('http.server.request.start');
+const responseFinish = channel('http.server.response.finish');
 let subscribed = false;
 
 function subscribeOnce(): void {
   if (subscribed) return;
   subscribed = true;
-  subscribe('http.server.request.start', (message) => {
+  requestStart.subscribe((message) => {
     const m = message as ChannelMessage;
     const recorder = m.server[kRecorder];
     if (recorder !== undefined) recorder.start(m.response, m.socket);
   });
-  subscribe('http.server.response.finish', (message) => {
+  responseFinish.subscribe((message) => {
     const m = message as ChannelMessage;
     const recorder = m.server[kRecorder];
     if (recorder !== undefined) recorder.finish(m.request, m.response, m.socket);

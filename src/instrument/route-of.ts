@@ -1,4 +1,4 @@
-import { subscribe } from 'node:diagnostics_channel';
+import { channel } from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
 
 const kFastifyRoute = Symbol('perfpilot.fastifyRoute');
@@ -44,13 +44,14 @@ interface FastifyHandlerStart {
   readonly route?: { readonly url?: unknown };
 }
 
+const fastifyHandlerStart = channel('tracing:fastify.request.handler:start');
 let watching = false;
 
 /** Subscribes (once per process) to Fastify's handler channel to learn each request's route. */
 export function watchFastifyRoutes(): void {
   if (watching) return;
   watching = true;
-  subscribe('tracing:fastify.request.handler:start', (message) => {
+  fastifyHandlerStart.subscribe((message) => {
     const { request, route } = message as FastifyHandlerStart;
     if (request?.raw !== undefined && typeof route?.url === 'string') (request.raw as RoutedRequest)[kFastifyRoute] = route.url;
   });
