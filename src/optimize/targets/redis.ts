@@ -28,6 +28,13 @@ export function redisTargetId(url: string): string {
   return `${u.protocol}//${u.hostname}:${u.port || '6379'}${u.pathname.length > 1 ? u.pathname : ''}`;
 }
 
+/** Connects on the first command; connection errors surface from that command. */
+function connect(url: string): RedisTargetClient {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+  client.on('error', () => {});
+  return client;
+}
+
 /** A counters reading: INFO, with the OOM rejections from errorstats. */
 async function counters(client: RedisTargetClient) {
   const info = parseInfo(String(await client.call('INFO')));
@@ -41,7 +48,7 @@ async function counters(client: RedisTargetClient) {
  *
  * @example createRedisTarget({ url: 'redis://127.0.0.1:6379', rewrite: false, sample: { maxKeys: 1000, budgetMs: 500 } })
  */
-export function createRedisTarget(options: RedisTargetOptions, client: RedisTargetClient = new Redis(options.url, { lazyConnect: false, maxRetriesPerRequest: 1 })): CacheTarget {
+export function createRedisTarget(options: RedisTargetOptions, client: RedisTargetClient = connect(options.url)): CacheTarget {
   const id = redisTargetId(options.url);
   const host = new URL(options.url).hostname;
   const local = host === '127.0.0.1' || host === 'localhost' || host === '[::1]';

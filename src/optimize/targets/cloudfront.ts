@@ -1,0 +1,221 @@
+import {
+  CloudFrontClient, GetCachePolicyConfigCommand, GetDistributionCommand, GetDistributionConfigCommand, ListDistributionsCommand,
+  ListTagsForResourceCommand, UpdateCachePolicyCommand, UpdateDistributionCommand,
+  type CacheBehavior, type CachePolicyConfig, type DefaultCacheBehavior, type DistributionConfig,
+} from '@aws-sdk/client-cloudfront';
+import { PerfpilotError } from '../../errors.js';
+import { redactSecrets } from '../../util/redact.js';
+import type { CacheTarget, Progress } from '../cache-target.js';
+import { cachePolicyResource, type CachePolicyFacts, type CdnBehavior, type Ttls } from '../plan-cloudfront.js';
+import type { Setting, SettingChange, SettingValue } from '../proposal.js';
+import { sleep } from '../sleep.js';
+
+/** The one method of the SDK client this target calls. */
+export interface CloudFrontSend {
+  send: CloudFrontClient['send'];
+}
+
+export interface CloudFrontTargetOptions {
+  readonly region: string;
+  readonly endpoint: string | null;
+  /** The tag that marks the environment's distributions. */
+  readonly tag: { readonly key: string; readonly value: string };
+  /** How long to wait for a distribution to reach Deployed (default 20 min). */
+  readonly deployTimeoutMs?: number;
+  readonly pollMs?: number;
+}
+
+const API_DEFAULT_TTL = 86_400;
+const API_MAX_TTL = 31_536_000;
+const ETAG_ATTEMPTS = 5;
+
+type Behavior = DefaultCacheBehavior | CacheBehavior;
+
+/**
+ * The environment's CloudFront distributions: found with ListDistributions and
+ * ListTagsForResource, changed with GetDistributionConfig + UpdateDistribution (IfMatch, with
+ * a re-read on PreconditionFailed), or through the cache policy a behaviour uses.
+ */
+export function createCloudFrontTarget(options: CloudFrontTargetOptions, client: CloudFrontSend = new CloudFrontClient({ region: options.region, ...(options.endpoint ? { endpoint: options.endpoint } : {}) })): CacheTarget {
+  const id = `cloudfront:${options.tag.key}=${options.tag.value}`;
+  const wrap = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (err) {
+      if (err instanceof PerfpilotError) throw err;
+      throw new PerfpilotError(`${id}: ${what} failed: ${redactSecrets((err as Error).message)}`, { cause: err });
+    }
+  };
+
+  async function distributions(): Promise<string[]> {
+    const ids: string[] = [];
+    let marker: string | undefined;
+    do {
+      const page = (await client.send(new ListDistributionsCommand({ Marker: marker }))).DistributionList;
+      for (const d of page?.Items ?? []) {
+        const tags = (await client.send(new ListTagsForResourceCommand({ Resource: d.ARN! }))).Tags?.Items ?? [];
+        if (tags.some((t) => t.Key === options.tag.key && t.Value === options.tag.value)) ids.push(d.Id!);
+      }
+      marker = page?.IsTruncated ? page.NextMarker : undefined;
+    } while (marker);
+    return ids;
+  }
+
+  async function policyFacts(policyId: string): Promise<CachePolicyFacts> {
+    const c = (await client.send(new GetCachePolicyConfigCommand({ Id: policyId }))).CachePolicyConfig!;
+    return {
+      id: policyId, name: c.Name!, managed: isManaged(c),
+      ttl: { min: c.MinTTL ?? 0, default: c.DefaultTTL ?? API_DEFAULT_TTL, max: c.MaxTTL ?? API_MAX_TTL },
+      queryStringBehavior: c.ParametersInCacheKeyAndForwardedToOrigin?.QueryStringsConfig?.QueryStringBehavior ?? 'none',
+    };
+  }
+
+  async function distributionUpdate(distributionId: string, changes: readonly SettingChange[], progress: Progress): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const { DistributionConfig: config, ETag } = await client.send(new GetDistributionConfigCommand({ Id: distributionId }));
+      for (const c of changes) setLegacy(findBehavior(config!, c.resource), c.parameter, c.after);
+      for (const c of changes) checkTtls(c.resource, legacyTtls(findBehavior(config!, c.resource)));
+      try {
+        await client.send(new UpdateDistributionCommand({ Id: distributionId, IfMatch: ETag, DistributionConfig: config }));
+        break;
+      } catch (err) {
+        if ((err as Error).name !== 'PreconditionFailed' || attempt >= ETAG_ATTEMPTS) throw err;
+        progress(`${distributionId}: changed by someone else meanwhile (stale ETag); re-reading and retrying`);
+      }
+    }
+    await waitDeployed(distributionId, progress);
+  }
+
+  async function waitDeployed(distributionId: string, progress: Progress): Promise<void> {
+    const deadline = Date.now() + (options.deployTimeoutMs ?? 20 * 60_000);
+    let last = '';
+    for (;;) {
+      const status = (await client.send(new GetDistributionCommand({ Id: distributionId }))).Distribution?.Status ?? 'unknown';
+      if (status !== last) progress(`${distributionId}: ${status}`);
+      last = status;
+      if (status === 'Deployed') return;
+      if (Date.now() > deadline) throw new PerfpilotError(`${distributionId} is still ${status}; the change was accepted and keeps deploying`);
+      await sleep(options.pollMs ?? 10_000);
+    }
+  }
+
+  async function policyUpdate(policyId: string, changes: readonly SettingChange[], progress: Progress): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const { CachePolicyConfig: config, ETag } = await client.send(new GetCachePolicyConfigCommand({ Id: policyId }));
+      if (isManaged(config!)) throw new PerfpilotError(`${config!.Name} is an AWS-managed cache policy; perfpilot never changes it`, { exitCode: 65, httpStatus: 409 });
+      for (const c of changes) setPolicy(config!, c.parameter, c.after);
+      checkTtls(cachePolicyResource(policyId), { min: config!.MinTTL ?? 0, default: config!.DefaultTTL ?? API_DEFAULT_TTL, max: config!.MaxTTL ?? API_MAX_TTL });
+      try {
+        await client.send(new UpdateCachePolicyCommand({ Id: policyId, IfMatch: ETag, CachePolicyConfig: config }));
+        progress(`cache policy ${config!.Name} updated; every distribution using it redeploys`);
+        return;
+      } catch (err) {
+        if ((err as Error).name !== 'PreconditionFailed' || attempt >= ETAG_ATTEMPTS) throw err;
+        progress(`cache policy ${config!.Name}: stale ETag; re-reading and retrying`);
+      }
+    }
+  }
+
+  return {
+    id,
+    type: 'cloudfront',
+    inspect: () => wrap('inspect', async () => {
+      const ids = await distributions();
+      const behaviors: CdnBehavior[] = [];
+      const policies = new Map<string, CachePolicyFacts>();
+      for (const distributionId of ids) {
+        const config = (await client.send(new GetDistributionConfigCommand({ Id: distributionId }))).DistributionConfig!;
+        for (const b of allBehaviors(config)) {
+          const pathPattern = patternOf(b);
+          if (b.CachePolicyId) {
+            if (!policies.has(b.CachePolicyId)) policies.set(b.CachePolicyId, await policyFacts(b.CachePolicyId));
+            behaviors.push({ distributionId, pathPattern, legacy: null, cachePolicy: policies.get(b.CachePolicyId)! });
+          } else {
+            behaviors.push({ distributionId, pathPattern, legacy: { ttl: legacyTtls(b), queryString: b.ForwardedValues?.QueryString ?? false }, cachePolicy: null });
+          }
+        }
+      }
+      return { type: 'cloudfront' as const, target: id, distributionIds: ids, behaviors, hitRate: null };
+    }),
+    read: (settings: readonly Setting[]) => wrap('read', () => Promise.all(settings.map(async (s): Promise<SettingValue | null> => {
+      const r = parseResource(s.resource);
+      if (r.kind === 'policy') {
+        const c = (await client.send(new GetCachePolicyConfigCommand({ Id: r.id }))).CachePolicyConfig!;
+        return policyValue(c, s.parameter);
+      }
+      const config = (await client.send(new GetDistributionConfigCommand({ Id: r.id }))).DistributionConfig!;
+      return legacyValue(findBehavior(config, s.resource), s.parameter);
+    }))),
+    write: (changes, progress) => wrap('update', async () => {
+      const r = parseResource(changes[0]!.resource);
+      if (r.kind === 'policy') await policyUpdate(r.id, changes, progress);
+      else await distributionUpdate(r.id, changes, progress);
+    }),
+    measureHitRate: async () => null,
+    async close() {},
+  };
+}
+
+function parseResource(resource: string): { kind: 'policy' | 'distribution'; id: string } {
+  const m = /^(cache-policy|distribution)\/([^/]+)/.exec(resource);
+  if (!m) throw new PerfpilotError(`not a CloudFront resource: ${resource}`, { exitCode: 65, httpStatus: 400 });
+  return { kind: m[1] === 'cache-policy' ? 'policy' : 'distribution', id: m[2]! };
+}
+
+function allBehaviors(config: DistributionConfig): Behavior[] {
+  return [config.DefaultCacheBehavior!, ...(config.CacheBehaviors?.Items ?? [])];
+}
+
+/** "*" for the default behaviour. */
+function patternOf(b: Behavior): string {
+  return 'PathPattern' in b && b.PathPattern ? b.PathPattern : '*';
+}
+
+function findBehavior(config: DistributionConfig, resource: string): Behavior {
+  const pattern = resource.slice(resource.indexOf('/behavior/') + '/behavior/'.length);
+  const found = allBehaviors(config).find((b) => patternOf(b) === pattern);
+  if (!found) throw new PerfpilotError(`${resource} no longer exists`, { exitCode: 65, httpStatus: 409 });
+  if (found.CachePolicyId) throw new PerfpilotError(`${resource} now uses cache policy ${found.CachePolicyId}; re-plan`, { exitCode: 65, httpStatus: 409 });
+  return found;
+}
+
+function legacyTtls(b: Behavior): Ttls {
+  return { min: b.MinTTL ?? 0, default: b.DefaultTTL ?? API_DEFAULT_TTL, max: b.MaxTTL ?? API_MAX_TTL };
+}
+
+function legacyValue(b: Behavior, parameter: string): SettingValue | null {
+  if (parameter === 'QueryString') return b.ForwardedValues?.QueryString ? 1 : 0;
+  const t = legacyTtls(b);
+  return parameter === 'MinTTL' ? t.min : parameter === 'DefaultTTL' ? t.default : parameter === 'MaxTTL' ? t.max : null;
+}
+
+function setLegacy(b: Behavior, parameter: string, value: SettingValue): void {
+  if (parameter === 'QueryString') b.ForwardedValues = { ...b.ForwardedValues!, QueryString: Number(value) === 1 };
+  else if (parameter === 'MinTTL' || parameter === 'DefaultTTL' || parameter === 'MaxTTL') b[parameter] = Number(value);
+  else throw new PerfpilotError(`CloudFront behaviours have no setting ${parameter}`, { exitCode: 65, httpStatus: 400 });
+}
+
+function policyValue(c: CachePolicyConfig, parameter: string): SettingValue | null {
+  if (parameter === 'QueryStringBehavior') return c.ParametersInCacheKeyAndForwardedToOrigin?.QueryStringsConfig?.QueryStringBehavior ?? null;
+  return parameter === 'MinTTL' ? c.MinTTL ?? 0 : parameter === 'DefaultTTL' ? c.DefaultTTL ?? API_DEFAULT_TTL : parameter === 'MaxTTL' ? c.MaxTTL ?? API_MAX_TTL : null;
+}
+
+function setPolicy(c: CachePolicyConfig, parameter: string, value: SettingValue): void {
+  if (parameter === 'QueryStringBehavior') {
+    const qs = c.ParametersInCacheKeyAndForwardedToOrigin!.QueryStringsConfig!;
+    qs.QueryStringBehavior = String(value) as typeof qs.QueryStringBehavior;
+    if (value === 'none' || value === 'all') delete qs.QueryStrings;
+  } else if (parameter === 'MinTTL' || parameter === 'DefaultTTL' || parameter === 'MaxTTL') c[parameter] = Number(value);
+  else throw new PerfpilotError(`cache policies have no setting ${parameter}`, { exitCode: 65, httpStatus: 400 });
+}
+
+/** Managed policies belong to AWS; their names start with "Managed-". */
+function isManaged(c: CachePolicyConfig): boolean {
+  return (c.Name ?? '').startsWith('Managed-');
+}
+
+function checkTtls(resource: string, t: Ttls): void {
+  if (!(t.min <= t.default && t.default <= t.max)) {
+    throw new PerfpilotError(`${resource}: refusing MinTTL ${t.min}, DefaultTTL ${t.default}, MaxTTL ${t.max}: CloudFront needs MinTTL ≤ DefaultTTL ≤ MaxTTL`, { exitCode: 65, httpStatus: 400 });
+  }
+}
