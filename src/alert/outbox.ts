@@ -38,9 +38,10 @@ function notification(channel: string, groupKey: string, groupLabels: Record<str
   };
 }
 
-/** The outbox stage's payload: what a group's channel is told now (firing first). Pure. */
+/** The outbox stage's payload: what a group's channel is told now (firing first, oldest first). Pure. */
 export function groupNotification(group: AlertGroup, alerts: readonly AlertState[], nowMs: number, externalUrl: string): Notification {
-  const sorted = [...alerts].sort((a, b) => (a.phase === b.phase ? a.fingerprint.localeCompare(b.fingerprint) : a.phase === 'firing' ? -1 : 1));
+  const rank = (a: AlertState) => (a.phase === 'firing' ? 0 : 1);
+  const sorted = [...alerts].sort((a, b) => rank(a) - rank(b) || (a.firedAtMs ?? 0) - (b.firedAtMs ?? 0) || a.fingerprint.localeCompare(b.fingerprint));
   return notification(group.channel, group.key, { ...group.groupLabels }, sorted.map(toAlert), nowMs, externalUrl);
 }
 

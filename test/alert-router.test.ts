@@ -1,0 +1,124 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAlertRouter } from '../src/alert/router.js';
+import { parseMatcher } from '../src/alert/silence.js';
+import { BUILTIN_RULES } from '../src/analyze/builtin-rules.js';
+import { Config } from '../src/config/schema.js';
+import { createLogger } from '../src/log.js';
+import type { Store } from '../src/store/store.js';
+import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { snapshotWith } from './support/snapshots.js';
+
+let dir: string;
+let store: Store;
+let nowMs: number;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'perfpilot-router-'));
+  store = openSqliteStore(join(dir, 'perfpilot.db'));
+  nowMs = Date.parse('2026-11-27T01:00:00.000Z');
+});
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function router(alerts: unknown) {
+  const config = Config.parse({ alerts });
+  return createAlertRouter({ store, alerts: config.alerts, rules: BUILTIN_RULES, locale: 'en', logger: createLogger({ level: 'silent' }), now: () => nowMs });
+}
+const outbox = async () => (await store.outboxItems({ limit: 1000 })).reverse().map((i) => ({
+  channel: i.channel,
+  status: i.notification.status,
+  alerts: i.notification.alerts.map((a) => `${a.labels.alertname}:${a.status}`),
+}));
+const hook = { name: 'ops', type: 'webhook', url: 'http://127.0.0.1:9/hook' };
+const slow = snapshotWith({ 'application.responseTime.p99': 1500, 'application.errorRate': 0.02 });
+const fine = snapshotWith({ 'application.responseTime.p99': 100, 'application.errorRate': 0 });
+
+describe('the alert router', () => {
+  it('waits groupWait, batches a group, then stays quiet until something changes or repeatInterval passes', async () => {
+    const r = router({ channels: [hook], grouping: { groupBy: ['environment'], groupWait: '2s', groupInterval: '10s', repeatInterval: '1h' } });
+    await r.observe(snapshotWith({ 'application.responseTime.p99': 1500 }));
+    expect(await outbox()).toEqual([]);
+    nowMs += 1_000;
+    await r.observe(slow);
+    nowMs += 1_000;
+    await r.flush();
+    expect(await outbox()).toEqual([{ channel: 'ops', status: 'firing', alerts: ['high_latency:firing', 'high_error_rate:firing'] }]);
+    for (let i = 0; i < 30; i++) {
+      nowMs += 10_000;
+      await r.observe(slow);
+    }
+    expect(await outbox()).toHaveLength(1);
+    nowMs += 3_600_000;
+    await r.observe(slow);
+    expect(await outbox()).toHaveLength(2);
+  });
+
+  it('sends a resolved notification once, at the next group interval', async () => {
+    const r = router({ channels: [hook], grouping: { groupWait: '0s', groupInterval: '10s' } });
+    await r.observe(snapshotWith({ 'application.responseTime.p99': 1500 }));
+    nowMs += 5_000;
+    await r.observe(fine);
+    expect((await outbox()).map((o) => o.status)).toEqual(['firing']);
+    nowMs += 5_000;
+    await r.flush();
+    nowMs += 10_000;
+    await r.observe(fine);
+    expect(await outbox()).toEqual([
+      { channel: 'ops', status: 'firing', alerts: ['high_latency:firing'] },
+      { channel: 'ops', status: 'resolved', alerts: ['high_latency:resolved'] },
+    ]);
+    const [state] = (await store.alertStates('local')).filter((s) => s.rule === 'high_latency');
+    expect(state).toMatchObject({ phase: 'resolved', firedAtMs: Date.parse('2026-11-27T01:00:00.000Z'), resolvedAtMs: Date.parse('2026-11-27T01:00:05.000Z') });
+  });
+
+  it('routes by severity, environment and labels', async () => {
+    const r = router({
+      channels: [hook, { name: 'pd', type: 'pagerduty', routingKey: 'k', url: 'http://127.0.0.1:9/' }, { name: 'log', type: 'log' }],
+      routes: [
+        { channels: ['pd'], match: { severity: ['high'], environment: ['local'] } },
+        { channels: ['ops'], match: { labels: { alertname: 'high_error_rate' } } },
+        { channels: ['log'], match: { environment: ['prod'] } },
+      ],
+      grouping: { groupWait: '0s' },
+    });
+    await r.observe(slow);
+    expect(await outbox()).toEqual([
+      { channel: 'pd', status: 'firing', alerts: ['high_latency:firing'] },
+      { channel: 'ops', status: 'firing', alerts: ['high_error_rate:firing'] },
+    ]);
+  });
+
+  it('a silenced alert is not sent; once the silence expires it is', async () => {
+    const r = router({ channels: [hook], grouping: { groupWait: '0s', groupInterval: '10s' } });
+    await store.addSilence({ id: 's1', matchers: [parseMatcher('alertname=high_latency')!], startsMs: nowMs, endsMs: nowMs + 3_600_000, createdBy: 'test', comment: 'deploy' });
+    await r.observe(slow);
+    expect((await outbox()).flatMap((o) => o.alerts)).toEqual(['high_error_rate:firing']);
+    nowMs += 10_000;
+    expect(await store.expireSilence('s1', nowMs)).toBe(true);
+    await r.observe(slow);
+    expect((await outbox()).flatMap((o) => o.alerts)).toEqual(['high_error_rate:firing', 'high_latency:firing']);
+  });
+
+  it('re-sends firing alerts to an Alertmanager every resendInterval, each alert on its own', async () => {
+    const r = router({ channels: [{ name: 'am', type: 'alertmanager', url: 'http://127.0.0.1:9', resendInterval: '1m' }], grouping: { groupWait: '30s' } });
+    await r.observe(slow);
+    expect(await outbox()).toHaveLength(2);
+    for (let i = 0; i < 6; i++) {
+      nowMs += 10_000;
+      await r.observe(slow);
+    }
+    expect(await outbox()).toHaveLength(4);
+  });
+
+  it('sends one-off events (the Notifier) to the matching channels', async () => {
+    const r = router({ channels: [hook, { name: 'log', type: 'log' }], routes: [{ channels: ['ops'], match: { labels: { target: 'redis' } } }, { channels: ['log'], match: { severity: ['high'] } }] });
+    await r.notify({ name: 'optimization_applied', environment: 'local', severity: 'low', summary: 'maxmemory-policy set to allkeys-lru', labels: { target: 'redis' } });
+    const [item] = await store.outboxItems();
+    expect(item!.channel).toBe('ops');
+    expect(item!.notification.alerts[0]).toMatchObject({ status: 'firing', labels: { alertname: 'optimization_applied', environment: 'local', target: 'redis', severity: 'low' }, annotations: { description: 'maxmemory-policy set to allkeys-lru' } });
+  });
+});
