@@ -8,7 +8,7 @@ export interface Received {
   readonly body: unknown;
 }
 
-export type Responder = (req: Received) => { status: number; body?: string; contentType?: string };
+export type Responder = (req: Received) => { status: number; body?: string; contentType?: string; delayMs?: number };
 
 /** A local HTTP receiver that records every request; it can go down and come back on its port. */
 export interface HttpReceiver {
@@ -36,8 +36,10 @@ export async function startReceiver(responder: Responder = () => ({ status: 200,
         const r: Received = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body };
         received.push(r);
         const answer = current(r);
-        res.writeHead(answer.status, { 'content-type': answer.contentType ?? 'text/plain' });
-        res.end(answer.body ?? '');
+        setTimeout(() => {
+          res.writeHead(answer.status, { 'content-type': answer.contentType ?? 'text/plain' });
+          res.end(answer.body ?? '');
+        }, answer.delayMs ?? 0);
       });
     });
     server.once('error', reject);
