@@ -8,6 +8,7 @@ import { redactSecrets } from '../util/redact.js';
  */
 const COMMANDS: readonly (() => Promise<{ register(program: Command): void }>)[] = [
   () => import('./commands/collect.js'),
+  () => import('./commands/demo.js'),
   () => import('./commands/start.js'),
   () => import('./commands/analyze.js'),
 ];
