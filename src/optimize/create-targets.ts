@@ -1,4 +1,4 @@
-import type { OptimizeConfig } from '../config/optimize.js';
+import type { OptimizeConfig, TargetConfig } from '../config/optimize.js';
 import type { CacheTarget } from './cache-target.js';
 import { createCloudFrontTarget } from './targets/cloudfront.js';
 import { createElastiCacheTarget } from './targets/elasticache.js';
@@ -8,7 +8,7 @@ import { createRedisTarget } from './targets/redis.js';
  * One adapter per entry of optimize.targets, by id: the only targets the optimizer may touch.
  * CloudFront distributions are the ones tagged `Environment` = the environment unless a tag is set.
  */
-export function createTargets(config: OptimizeConfig, environment: string): Map<string, CacheTarget> {
+export function createTargets(config: Pick<OptimizeConfig, 'sample'> & { readonly targets: readonly TargetConfig[] }, environment: string): Map<string, CacheTarget> {
   const targets = new Map<string, CacheTarget>();
   for (const t of config.targets) {
     const target = t.type === 'redis'

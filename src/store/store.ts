@@ -1,5 +1,6 @@
 import type { AlertStore } from './alert-store.js';
 import type { AnalysisStore } from './analysis-store.js';
+import type { AuditStore } from './audit-store.js';
 import type { EventStore } from './event-store.js';
 import type { SampleStore } from './sample-store.js';
 import type { SnapshotStore } from './snapshot-store.js';
@@ -16,7 +17,8 @@ export interface Store extends
   SnapshotStore,
   AnalysisStore,
   EventStore,
-  AlertStore {
+  AlertStore,
+  AuditStore {
   /** Deletes rows older than `beforeMs` in small batches, so writers are never held up long. */
   prune(beforeMs: number): Promise<PruneResult>;
   /** Finishes pending writes and releases the database. */

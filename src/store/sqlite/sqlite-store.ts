@@ -1,5 +1,6 @@
 import type { Store } from '../store.js';
 import { sqliteAlertStore } from './alert-store.js';
+import { sqliteAuditStore } from './audit-store.js';
 import { openDatabase } from './open-database.js';
 import { prune } from './prune.js';
 import { sqliteAnalysisStore } from './sqlite-analysis-store.js';
@@ -23,6 +24,7 @@ export function openSqliteStore(path: string): Store {
     ...sqliteAnalysisStore(db),
     ...sqliteEventStore(db),
     ...sqliteAlertStore(db),
+    ...sqliteAuditStore(db),
     prune: (beforeMs) => prune(db, beforeMs),
     async close() {
       if (db.open) db.close();
