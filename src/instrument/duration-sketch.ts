@@ -32,7 +32,10 @@ export function newSketch(): DDSketch {
   return new DDSketch({ relativeAccuracy: RELATIVE_ACCURACY });
 }
 
-/** In place: `target` becomes the sketch of both sets of values. */
+/**
+ * In place: `target` becomes the sketch of both sets of values (both stores, zeros, summary).
+ * @example mergeSketch(total, decodeSketch(envelope.http.durationMs));
+ */
 export function mergeSketch(target: DDSketch, other: DDSketch): DDSketch {
   if (other.count === 0) return target;
   if (!target.mergeable(other)) throw new RangeError('cannot merge sketches of different relative accuracy');
@@ -46,6 +49,10 @@ export function mergeSketch(target: DDSketch, other: DDSketch): DDSketch {
   return target;
 }
 
+/**
+ * The wire form of a sketch (see EncodedSketch).
+ * @example JSON.stringify(encodeSketch(sketch)); // { "proto": "CgkJ…", "count": 812, "sumMs": … }
+ */
 export function encodeSketch(sketch: DDSketch): EncodedSketch {
   const empty = sketch.count === 0;
   return {
@@ -57,7 +64,10 @@ export function encodeSketch(sketch: DDSketch): EncodedSketch {
   };
 }
 
-/** Decodes `encodeSketch`, restoring the summary statistics; throws on a mismatched count. */
+/**
+ * Decodes `encodeSketch`, restoring the summary statistics; throws on a mismatched count.
+ * @example decodeSketch(envelope.http.durationMs).getValueAtQuantile(0.99);
+ */
 export function decodeSketch(encoded: EncodedSketch): DDSketch {
   const decoded = DDSketch.fromProto(Buffer.from(encoded.proto, 'base64'));
   if (decoded.count !== encoded.count) throw new RangeError(`sketch holds ${decoded.count} values but says ${encoded.count}`);
@@ -70,7 +80,10 @@ export function decodeSketch(encoded: EncodedSketch): DDSketch {
   return mergeSketch(sketch, decoded as DDSketch);
 }
 
-/** The value at quantile `q` in ms, or null when the sketch is empty. */
+/**
+ * The value at quantile `q` in ms, or null when the sketch is empty.
+ * @example quantileMs(newSketch(), 0.5); // null: no data, never 0
+ */
 export function quantileMs(sketch: DDSketch, q: number): number | null {
   return sketch.count === 0 ? null : sketch.getValueAtQuantile(q);
 }

@@ -8,6 +8,10 @@ export interface PrometheusState {
   readonly db: Histogram;
 }
 
+/**
+ * The metric names of `/metrics`.
+ * @example `histogram_quantile(0.99, sum by (le) (rate(${METRIC_NAMES.requestDuration}_bucket[5m])))`
+ */
 export const METRIC_NAMES = {
   requestDuration: 'http_server_request_duration_seconds',
   requests: 'http_server_requests_total',
@@ -19,7 +23,10 @@ export const METRIC_NAMES = {
 
 const CLASS_NAMES = ['', '1xx', '2xx', '3xx', '4xx', '5xx'];
 
-/** The Prometheus text exposition format (version 0.0.4) of the state. */
+/**
+ * The Prometheus text exposition format (version 0.0.4) of the state.
+ * @example renderPrometheus({ http: series, inFlight: 0, abortedTotal: 0, db: histogram });
+ */
 export function renderPrometheus(state: PrometheusState): string {
   const n = METRIC_NAMES;
   const durations: string[] = [];

@@ -15,11 +15,16 @@ export interface ExportHandlers {
   sketch(since: number | null): SketchEnvelope;
 }
 
+/**
+ * Where the sketch is served.
+ * @example new URL(SKETCH_PATH, 'http://10.0.0.5:9465') // http://10.0.0.5:9465/perfpilot/v1/sketch
+ */
 export const SKETCH_PATH = '/perfpilot/v1/sketch';
 
 /**
  * Serves `GET /metrics` (Prometheus text) and `GET /perfpilot/v1/sketch[?since=SEQ]` on its
  * own port, apart from the application's server, so that scrapes are never counted as traffic.
+ * @example const exporter = await serveExport({ metrics, sketch }, { port: 0 }); exporter.url;
  */
 export function serveExport(handlers: ExportHandlers, options: { readonly host?: string; readonly port?: number }): Promise<ExportServer> {
   const server = createServer((req, res) => answer(handlers, req, res));
