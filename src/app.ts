@@ -2,6 +2,10 @@ import { dirname, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Analysis } from './analyze/analysis.js';
 import { analyzePerformance } from './analyze/analyze-performance.js';
+import { createAnalysisContext, type AnalysisContext } from './analyze/analysis-context.js';
+import { resolveRules } from './analyze/resolve-rules.js';
+import { alertListener } from './alert/alert-listener.js';
+import { createAlerting, type Alerting } from './alert/create-alerting.js';
 import { createCollectPerformanceMetrics, type CollectPerformanceMetrics } from './collect/collect-performance-metrics.js';
 import { createScheduler, type Scheduler } from './collect/scheduler.js';
 import type { LoadedConfig, LoadedConfigValues } from './config/load.js';
@@ -25,6 +29,10 @@ export interface Core {
   readonly sampledSources: readonly SampledSource[];
   readonly notConfigured: readonly string[];
   readonly collectPerformanceMetrics: CollectPerformanceMetrics;
+  /** The alert router (also the Notifier for one-off events) and its delivery loop, not started. */
+  readonly alerting: Alerting;
+  /** History and evidence carried between analyses. */
+  readonly analysisContext: AnalysisContext;
   analyze(snapshot: Snapshot): Analysis;
   /** Closes the sources' clients and the store. */
   close(): Promise<void>;
@@ -50,6 +58,9 @@ export function openCore(config: LoadedConfigValues, logger: Logger, options: Co
   const { sources, notConfigured } = createSources(config, { logger });
   const store = openSqliteStore(options.storePath ?? storePathOf(config));
   const collectPerformanceMetrics = createCollectPerformanceMetrics({ samples: store, sources, notConfigured });
+  const rules = resolveRules(config.rules);
+  const analysisContext = createAnalysisContext();
+  const alerting = createAlerting({ store, alerts: config.alerts, rules, locale: config.locale, logger, now });
   return {
     config,
     logger,
@@ -58,7 +69,9 @@ export function openCore(config: LoadedConfigValues, logger: Logger, options: Co
     sampledSources: sources.filter((s): s is SampledSource => s.kind === 'sampled'),
     notConfigured,
     collectPerformanceMetrics,
-    analyze: (snapshot) => analyzePerformance(snapshot, { locale: config.locale, now: new Date(now()) }),
+    alerting,
+    analysisContext,
+    analyze: (snapshot) => analyzePerformance(snapshot, { locale: config.locale, now: new Date(now()), rules, ...analysisContext.current() }),
     async close() {
       await Promise.allSettled(sources.map((s) => s.close?.()));
       await store.close();
@@ -99,6 +112,7 @@ export async function createApp(loaded: LoadedConfig, logger: Logger, options: A
     intervalMs: config.interval,
     windowMs: config.window,
     retentionMs: config.store.retention,
+    listeners: [alertListener({ router: core.alerting.router, context: core.analysisContext, samples: core.store, lookbackMs: 3 * config.interval })],
     now,
   });
   const storePath = options.storePath ?? storePathOf(config);
@@ -121,10 +135,11 @@ export async function createApp(loaded: LoadedConfig, logger: Logger, options: A
     async start() {
       const url = await http.listen({ host: config.server.host, port: options.port ?? config.server.port });
       scheduler.start();
+      core.alerting.delivery.start();
       return url;
     },
     async close() {
-      await Promise.allSettled([scheduler.stop(), http.close()]);
+      await Promise.allSettled([scheduler.stop(), http.close(), core.alerting.delivery.stop()]);
       await core.close();
     },
   };

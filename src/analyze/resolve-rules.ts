@@ -1,7 +1,10 @@
-import type { RuleEntry } from '../config/rules.js';
+import type { LoadedConfigValues } from '../config/load.js';
 import type { Severity } from './analysis.js';
 import { BUILTIN_RULES } from './builtin-rules.js';
 import type { Rule } from './rules.js';
+
+/** One entry of `rules:` as validated (and frozen) by the loader. */
+type RuleEntry = LoadedConfigValues['rules'][number];
 
 const BY_NAME = new Map(BUILTIN_RULES.map((r) => [r.name, r]));
 const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high'];
