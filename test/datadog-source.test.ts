@@ -141,7 +141,8 @@ describe('Datadog source against a local server in Datadog\'s JSON', () => {
   });
 
   it('picks the API host from the site through the client\'s server variables', () => {
-    const url = (site: string) => datadogConfiguration({ site, url: null, apiKey: 'a', appKey: 'b' }, fetch).getServer('v1.MetricsApi.queryMetrics').getUrl();
+    const server = (site: string) => datadogConfiguration({ site, url: null, apiKey: 'a', appKey: 'b' }, fetch).getServer('v1.MetricsApi.queryMetrics');
+    const url = (site: string) => (server(site) as unknown as { getUrl(): string }).getUrl(); // typed private, public at run time
     expect(url('datadoghq.eu')).toBe('https://api.datadoghq.eu');
     expect(url('us5.datadoghq.com')).toBe('https://api.us5.datadoghq.com');
     expect(DatadogSourceConfig.safeParse({ site: 'api.datadoghq.eu' }).success).toBe(false);

@@ -1,0 +1,256 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PrometheusSourceConfig } from '../src/config/sources/prometheus.js';
+import { createPrometheusSource } from '../src/sources/prometheus.js';
+import { createHostSource } from '../src/sources/host.js';
+import { createRedisSource } from '../src/sources/redis.js';
+import { createPostgresSource } from '../src/sources/postgres.js';
+import { createAppSource } from '../src/sources/app.js';
+import { countedDevices } from '../src/sources/host/proc-files.js';
+import { instrument, type Instrumentation } from '../src/instrument/index.js';
+import type { SampledSource, SourceReadings } from '../src/sources/source.js';
+import type { MetricsPatch } from '../src/model/metrics.js';
+import { startRedis, type PrivateRedis } from './support/redis-server.js';
+import { createScratchDatabase, PG_ADMIN_URL, type ScratchDatabase } from './support/postgres.js';
+import { freePort, waitForPort } from './support/ports.js';
+import { missingProgram } from './support/require.js';
+
+const PROGRAMS = ['prometheus', 'prometheus-node-exporter', 'prometheus-redis-exporter', 'prometheus-postgres-exporter', 'redis-server'];
+const missing = PROGRAMS.map((p) => missingProgram(p)).find((m) => m !== null) ?? null;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function startProgram(cmd: string, args: string[], port: number, env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
+  const child = spawn(cmd, args, { stdio: 'ignore', env: { ...process.env, ...env } });
+  await waitForPort(port, 20_000);
+  return child;
+}
+
+/** Samples a perfpilot source now; `readings` later pairs it with the window's last sample. */
+async function sampleNow<S>(source: SampledSource<S>) {
+  return { atMs: Date.now(), data: await source.sample(new AbortController().signal) };
+}
+
+describe.skipIf(missing !== null)('Prometheus source against a real Prometheus scraping the real exporters and an instrumented service', () => {
+  const children: ChildProcess[] = [];
+  let dir: string;
+  let redis: PrivateRedis;
+  let db: ScratchDatabase;
+  let pool: pg.Pool;
+  let perf: Instrumentation;
+  let app: Server;
+  let appUrl: string;
+  let exportUrl: string;
+  let promUrl: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'perfpilot-prom-'));
+    redis = await startRedis({ maxmemory: '64mb', 'maxmemory-policy': 'allkeys-lru' });
+    db = await createScratchDatabase('perfpilot_prom');
+    perf = instrument({ service: 'shop', environment: 'test' });
+    pool = perf.pg(new pg.Pool({ connectionString: db.url, max: 4 }));
+    app = createServer((req, res) => {
+      pool.query('SELECT pg_sleep(0.02)').then(() => {
+        res.statusCode = req.url === '/fail' ? 500 : 200;
+        res.end('ok');
+      }, () => { res.statusCode = 503; res.end(); });
+    });
+    perf.attach(app);
+    await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
+    appUrl = `http://127.0.0.1:${(app.address() as { port: number }).port}`;
+    exportUrl = (await perf.serve({ host: '127.0.0.1', port: 0 })).url;
+
+    const [nodePort, redisPort, pgPort, promPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    children.push(await startProgram('prometheus-node-exporter', [`--web.listen-address=127.0.0.1:${nodePort}`, '--collector.disable-defaults', '--collector.cpu', '--collector.meminfo', '--collector.diskstats'], nodePort));
+    children.push(await startProgram('prometheus-redis-exporter', ['-redis.addr', redis.url, '-web.listen-address', `127.0.0.1:${redisPort}`], redisPort));
+    const dsn = new URL(PG_ADMIN_URL);
+    dsn.searchParams.set('sslmode', 'disable');
+    children.push(await startProgram('prometheus-postgres-exporter', [`--web.listen-address=127.0.0.1:${pgPort}`], pgPort, { DATA_SOURCE_NAME: dsn.toString() }));
+    const target = (job: string, hostPort: string) => `  - job_name: ${job}\n    static_configs: [{ targets: ['${hostPort}'] }]\n`;
+    await writeFile(join(dir, 'prometheus.yml'), 'global: { scrape_interval: 1s, evaluation_interval: 1s }\nscrape_configs:\n'
+      + target('node', `127.0.0.1:${nodePort}`) + target('redis', `127.0.0.1:${redisPort}`) + target('postgres', `127.0.0.1:${pgPort}`)
+      + target('app', new URL(exportUrl).host));
+    children.push(await startProgram('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn'], promPort));
+    promUrl = `http://127.0.0.1:${promPort}`;
+    await waitForScrapes(promUrl, 4, 3);
+  });
+
+  afterAll(async () => {
+    for (const child of children) child.kill('SIGKILL');
+    await perf?.close();
+    await new Promise((r) => app?.close(r));
+    await pool?.end();
+    await db?.drop();
+    await redis?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('fills the model through PromQL, agreeing with perfpilot\'s own collectors', async () => {
+    const hit = async (n: number) => { for (let i = 0; i < n; i++) await redis.client.get('present'); };
+    const miss = async (n: number) => { for (let i = 0; i < n; i++) await redis.client.get(`absent:${i}`); };
+    const requests = (path: string, n: number) => Promise.all(Array.from({ length: n }, () => fetch(`${appUrl}${path}`).then((r) => r.text())));
+    await redis.client.set('present', 'x');
+    // Traffic before the window, so that every counter exists (and is large) before it starts.
+    await hit(100);
+    await miss(100);
+    await requests('/', 40);
+    await requests('/fail', 40);
+
+    const host = createHostSource();
+    const ownRedis = createRedisSource({ url: redis.url });
+    const ownPg = createPostgresSource({ url: db.url, slowQueryMs: 500 });
+    const ownApp = createAppSource({ targets: [exportUrl] });
+    const held = Array.from({ length: 3 }, () => new pg.Client({ connectionString: db.url }));
+    await Promise.all(held.map((c) => c.connect()));
+    await sleep(3_000); // Prometheus scrapes every second: the pre-window traffic is in.
+
+    const startMs = Date.now();
+    const before = await Promise.all([sampleNow(host), sampleNow(ownRedis), sampleNow(ownPg), sampleNow(ownApp)]);
+    await hit(80);
+    await miss(20);
+    await requests('/', 40);
+    await requests('/fail', 10);
+    await pool.query('SELECT pg_sleep(0.6)');
+    await deadlock(db.url);
+    await sleep(2_500); // two more scrapes after the last request
+    const after = await Promise.all([sampleNow(host), sampleNow(ownRedis), sampleNow(ownPg), sampleNow(ownApp)]);
+    const endMs = Date.now();
+    const own = [host, ownRedis, ownPg, ownApp].map((s, i) => (s as SampledSource).readings(before[i]!, [after[i]!]).metrics);
+    const [ownHost, ownCache, ownDb, ownApplication] = own as [MetricsPatch, MetricsPatch, MetricsPatch, MetricsPatch];
+
+    const config = PrometheusSourceConfig.parse({
+      url: promUrl,
+      preset: ['exporters', 'perfpilot'],
+      queries: {
+        // Scoped to the scratch database; perfpilot's own source also excludes its own connection.
+        'database.connections': `sum(pg_stat_activity_count{datname="${db.name}"}) - 1`,
+        'database.deadlocks': `sum(pg_stat_database_deadlocks{datname="${db.name}"} - pg_stat_database_deadlocks{datname="${db.name}"} offset $range)`,
+      },
+    });
+    const { metrics, detail } = await createPrometheusSource(config).query({ startMs, endMs }, new AbortController().signal);
+    await Promise.all([ownRedis.close?.(), ownPg.close?.(), ...held.map((c) => c.end())]);
+
+    // Redis: a known sequence gives the exact hit rate in both; no evictions is a real 0.
+    expect(metrics.cache!.hitRate).toBeCloseTo(0.8, 12);
+    expect(metrics.cache!.missRate).toBeCloseTo(0.2, 12);
+    expect(ownCache.cache!.hitRate).toBe(0.8);
+    expect(metrics.cache!.evictions).toBe(0);
+    expect(ownCache.cache!.evictions).toBe(0);
+    // Memory within 5 % (read at slightly different instants).
+    expect(within(metrics.cache!.memory!.used!, ownCache.cache!.memory!.used!, 0.05)).toBe(true);
+    expect(within(metrics.cache!.memory!.available!, ownCache.cache!.memory!.available!, 0.05)).toBe(true);
+    expect(within(metrics.resources!.memory!.used!, ownHost.resources!.memory!.used!, 0.05)).toBe(true);
+    expect(within(metrics.resources!.memory!.available!, ownHost.resources!.memory!.available!, 0.05)).toBe(true);
+    expect(Math.abs(metrics.resources!.memory!.swap! - ownHost.resources!.memory!.swap!)).toBeLessThanOrEqual(Math.max(1 << 20, 0.05 * ownHost.resources!.memory!.swap!));
+    // CPU over (almost) the same seconds: within 15 points on a busy 2-core machine.
+    expect(Math.abs(metrics.resources!.cpu!.usage! - ownHost.resources!.cpu!.usage!)).toBeLessThan(15);
+    expect(metrics.resources!.cpu!.throttling).toBeNull();
+    // PostgreSQL: the same connections (three held, the pool's), and the one deadlock.
+    expect(ownDb.database!.connections).toBeGreaterThanOrEqual(3);
+    expect(metrics.database!.connections).toBe(ownDb.database!.connections);
+    expect(metrics.database!.deadlocks).toBe(1);
+    expect(ownDb.database!.deadlocks).toBe(1);
+    // The instrumented service: 10 of 50 requests failed; percentiles agree within a histogram bucket.
+    expect(metrics.application!.errorRate).toBeCloseTo(10 / 50, 12);
+    expect(ownApplication.application!.errorRate).toBeCloseTo(10 / 50, 12);
+    for (const p of ['p50', 'p90', 'p99'] as const) {
+      expect(sameBucket(metrics.application!.responseTime![p]!, ownApplication.application!.responseTime![p]!), p).toBe(true);
+    }
+    const seconds = (endMs - startMs) / 1000;
+    expect(within(metrics.application!.throughput!, 50 / seconds, 0.2)).toBe(true);
+    expect(metrics.database!.slowQueries).toBe(1);
+    expect(metrics.database!.queryTime!.p50).toBeGreaterThan(10);
+    expect(metrics.database!.queryTime!.p50).toBeLessThanOrEqual(25);
+    expect(metrics.application!.concurrentUsers).toBeNull();
+    expect(detail).toBe('23 of 23 fields from exporters + perfpilot + configured queries');
+  });
+
+  it('counts the same block devices as the host source', async () => {
+    const devices = countedDevices((await readFile('/proc/diskstats', 'utf8')).trim().split('\n').map((l) => l.trim().split(/\s+/)[2]!));
+    const config = PrometheusSourceConfig.parse({ url: promUrl, preset: [], queries: { 'resources.disk.iops': 'count(node_disk_reads_completed_total{device!~"(loop|ram|zram|dm-|md|sr|fd|nbd)[0-9].*|(h|s|v|xv)d[a-z]+[0-9]+|.+[0-9]p[0-9]+"})' } });
+    const { metrics } = await createPrometheusSource(config).query({ startMs: Date.now() - 5_000, endMs: Date.now() }, new AbortController().signal);
+    expect(metrics.resources!.disk!.iops).toBe(devices.length);
+  });
+
+  it('gives null for an empty vector, names a rejected query, and reports all-empty as empty', async () => {
+    const now = Date.now();
+    const window = { startMs: now - 5_000, endMs: now };
+    const partly = PrometheusSourceConfig.parse({ url: promUrl, preset: [], queries: { 'cache.hitRate': 'sum(no_such_metric_total)', 'cache.evictions': 'sum(', 'database.connections': 'vector(7)' } });
+    const { metrics, detail } = await createPrometheusSource(partly).query(window, new AbortController().signal);
+    expect(metrics.cache!.hitRate).toBeNull();
+    expect(metrics.cache!.evictions).toBeNull();
+    expect(metrics.database!.connections).toBe(7);
+    expect(detail).toMatch(/^1 of 3 fields from configured queries; no data: cache\.hitRate \(no series\); cache\.evictions failed: the query was rejected: invalid parameter "query": 1:5: parse error: unclosed left parenthesis$/);
+    const none = PrometheusSourceConfig.parse({ url: promUrl, preset: [], queries: { 'cache.hitRate': 'sum(no_such_metric_total)' } });
+    const err = await createPrometheusSource(none).query(window, new AbortController().signal).then(() => null, (e: unknown) => e as Error & { reason: string });
+    expect(err).toMatchObject({ reason: 'empty' });
+  });
+});
+
+describe('Prometheus source failures', () => {
+  it('reports a network failure with what to check, and keeps URL credentials out of messages', async () => {
+    const port = await freePort();
+    const config = PrometheusSourceConfig.parse({ url: `http://admin:s3cr3t@127.0.0.1:${port}`, retries: 1, timeout: '500ms' });
+    const err = await createPrometheusSource(config).query({ startMs: 0, endMs: 300_000 }, new AbortController().signal).then(() => { throw new Error('expected a failure'); }, (e: unknown) => e as Error & { reason: string });
+    expect(err.reason).toBe('network');
+    expect(err.message).toBe(`cannot reach http://127.0.0.1:${port}: is Prometheus running there, and is sources.prometheus.url right? (fetch failed)`);
+    expect(err.message).not.toContain('s3cr3t');
+  });
+
+  it('sends URL credentials as basic auth, and does not retry a 401', async () => {
+    const seen: (string | undefined)[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.writeHead(401, { 'content-type': 'text/plain' });
+      res.end('Unauthorized');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    const config = PrometheusSourceConfig.parse({ url: `http://admin:s3cr3t@127.0.0.1:${port}`, preset: [], queries: { 'cache.hitRate': 'vector(1)' } });
+    const err = await createPrometheusSource(config).query({ startMs: 0, endMs: 300_000 }, new AbortController().signal).then(() => { throw new Error('expected a failure'); }, (e: unknown) => e as Error & { reason: string });
+    await new Promise((r) => server.close(r));
+    expect(seen).toEqual([`Basic ${Buffer.from('admin:s3cr3t').toString('base64')}`]);
+    expect(err.reason).toBe('auth');
+    expect(err.message).toBe(`401 Unauthorized — http://127.0.0.1:${port} wants credentials: put them in sources.prometheus.url as http://user:password@host`);
+  });
+});
+
+/** Waits until Prometheus has scraped each of its `targets` successfully at least `times` times. */
+async function waitForScrapes(url: string, targets: number, times: number): Promise<void> {
+  const query = encodeURIComponent(`count(sum_over_time(up[1m]) >= ${times})`);
+  for (let i = 0; i < 300; i++) {
+    const answer = await fetch(`${url}/api/v1/query?query=${query}`).then((r) => r.json() as Promise<{ data?: { result?: { value: [number, string] }[] } }>, () => null);
+    if (Number(answer?.data?.result?.[0]?.value[1] ?? 0) >= targets) return;
+    await sleep(100);
+  }
+  throw new Error(`Prometheus at ${url} did not scrape its ${targets} targets ${times} times within 30 s`);
+}
+
+/** Two sessions that lock two rows in opposite order: PostgreSQL aborts one with a deadlock. */
+async function deadlock(url: string): Promise<void> {
+  const [a, b] = [new pg.Client({ connectionString: url }), new pg.Client({ connectionString: url })];
+  await Promise.all([a.connect(), b.connect()]);
+  await a.query('CREATE TABLE IF NOT EXISTS locks (id int PRIMARY KEY); INSERT INTO locks VALUES (1), (2) ON CONFLICT DO NOTHING');
+  await a.query('BEGIN; UPDATE locks SET id = id WHERE id = 1');
+  await b.query('BEGIN; UPDATE locks SET id = id WHERE id = 2');
+  const r = await Promise.allSettled([a.query('UPDATE locks SET id = id WHERE id = 2'), b.query('UPDATE locks SET id = id WHERE id = 1')]);
+  expect(r.filter((x) => x.status === 'rejected').map((x) => (x as PromiseRejectedResult).reason.code)).toEqual(['40P01']);
+  await Promise.all([a.query('ROLLBACK'), b.query('ROLLBACK')]);
+  await Promise.all([a.end(), b.end()]);
+}
+
+function within(a: number, b: number, fraction: number): boolean {
+  return Math.abs(a - b) <= fraction * Math.max(Math.abs(a), Math.abs(b));
+}
+
+const BOUNDS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
+/** Whether two durations fall in the same /metrics histogram bucket (bounds inclusive above). */
+function sameBucket(aMs: number, bMs: number): boolean {
+  const bucket = (v: number) => BOUNDS_MS.findIndex((b) => v <= b * 1.01);
+  return bucket(aMs) === bucket(bMs);
+}
