@@ -11,6 +11,7 @@ const COMMANDS: readonly (() => Promise<{ register(program: Command): void }>)[]
   () => import('./commands/demo.js'),
   () => import('./commands/start.js'),
   () => import('./commands/analyze.js'),
+  () => import('./commands/optimize.js'),
 ];
 
 export async function main(argv: readonly string[]): Promise<void> {

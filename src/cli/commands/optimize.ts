@@ -1,0 +1,151 @@
+import { readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import { openCore, type Core } from '../../app.js';
+import { loadConfig } from '../../config/load.js';
+import { PerfpilotError } from '../../errors.js';
+import { createLogger } from '../../log.js';
+import { applyPlan, describe, type ApplyResult } from '../../optimize/apply-plan.js';
+import type { Optimizer } from '../../optimize/create-optimizer.js';
+import { planOptimizations } from '../../optimize/plan-optimizations.js';
+import { PlanSchema } from '../../optimize/plan-schema.js';
+import type { Plan } from '../../optimize/proposal.js';
+import { rollbackChange } from '../../optimize/rollback-change.js';
+import { verifyApplied } from '../../optimize/verify-applied.js';
+import type { OptimizationRecord } from '../../store/audit-store.js';
+import { formatDurationMs, parseDurationMs } from '../../util/duration.js';
+import { startProgress } from '../progress.js';
+
+interface Flags {
+  readonly json?: boolean;
+  readonly config?: string;
+  readonly window?: string;
+  readonly yes?: boolean;
+  readonly limit?: string;
+}
+
+export function register(program: Command): void {
+  const optimize = program.command('optimize').description('plan, apply, verify and roll back cache changes');
+  const common = (c: Command) => c.option('--json', 'print JSON').option('--config <file>', 'configuration file (default: perfpilot.yaml if present)');
+  common(optimize.command('plan').description('propose changes from the evidence; changes nothing')
+    .option('--window <duration>', 'how long to watch the targets (default: the configuration\'s window)'))
+    .action((flags: Flags) => run(flags, (o, core) => plan(o, core, flags)));
+  common(optimize.command('apply [plan]').description('apply a plan (a file from `plan --json`, or a fresh plan); a dry run without --yes')
+    .option('--yes', 'really change the targets')
+    .option('--window <duration>', 'the window of a fresh plan'))
+    .action((file: string | undefined, flags: Flags) => run(flags, (o, core) => apply(o, core, file, flags)));
+  common(optimize.command('rollback <id>').description('restore the values from before optimization ID'))
+    .action((id: string, flags: Flags) => run(flags, (o) => rollback(o, id, flags)));
+  common(optimize.command('history').description('list the changes, newest first').option('--limit <n>', 'how many', '50'))
+    .action((flags: Flags) => run(flags, (o) => history(o, flags)));
+}
+
+async function run(flags: Flags, work: (optimizer: Optimizer, core: Core) => Promise<void>): Promise<void> {
+  const { config } = await loadConfig({ file: flags.config });
+  const core = openCore(config, createLogger({ level: process.env.PERFPILOT_LOG_LEVEL ?? 'warn' }));
+  try {
+    await work({ ...core.optimizer, progress: flags.json ? () => {} : (line) => process.stderr.write(`${line}\n`) }, core);
+  } finally {
+    await core.close();
+  }
+}
+
+function windowOf(flags: Flags, core: Core): number {
+  if (flags.window === undefined) return core.config.window;
+  const ms = parseDurationMs(flags.window);
+  if (ms === null || ms <= 0) throw new PerfpilotError(`--window: got "${flags.window}"; expected a duration such as "30s" or "5m"`, { exitCode: 64 });
+  return ms;
+}
+
+async function freshPlan(o: Optimizer, core: Core, flags: Flags): Promise<Plan> {
+  if (o.targets.size === 0) throw new PerfpilotError('optimize.targets is empty: list the caches perfpilot may change in perfpilot.yaml', { exitCode: 78 });
+  const windowMs = windowOf(flags, core);
+  const stop = flags.json ? () => {} : startProgress('inspecting', windowMs);
+  try {
+    return await planOptimizations(o, { windowMs });
+  } finally {
+    stop();
+  }
+}
+
+async function plan(o: Optimizer, core: Core, flags: Flags): Promise<void> {
+  const p = await freshPlan(o, core, flags);
+  process.stdout.write(flags.json ? `${JSON.stringify(p, null, 2)}\n` : formatPlan(p));
+}
+
+async function apply(o: Optimizer, core: Core, file: string | undefined, flags: Flags): Promise<void> {
+  const p = file === undefined ? await freshPlan(o, core, flags) : await readPlan(file);
+  const result = await applyPlan(o, p, { confirm: flags.yes === true, by: `cli:${userInfo().username}` });
+  let verified: OptimizationRecord[] = [];
+  if (!flags.json) process.stdout.write(formatApply(result));
+  if (result.records.length && result.failure === null) {
+    const stop = flags.json ? () => {} : startProgress('verifying', o.config.verifyWindow);
+    try {
+      verified = await verifyApplied(o, result.records);
+    } finally {
+      stop();
+    }
+    if (!flags.json) process.stdout.write(formatHistory(verified));
+  }
+  if (flags.json) process.stdout.write(`${JSON.stringify({ ...result, verified }, null, 2)}\n`);
+  if (result.failure || verified.some((r) => r.status === 'rolled_back')) process.exitCode = 1;
+}
+
+async function readPlan(file: string): Promise<Plan> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new PerfpilotError(`${file}: cannot read the plan (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { exitCode: 66 });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new PerfpilotError(`${file}: not JSON; expected the output of \`perfpilot optimize plan --json\``, { exitCode: 65 });
+  }
+  const parsed = PlanSchema.safeParse(json);
+  if (!parsed.success) throw new PerfpilotError(`${file}: not a plan: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, { exitCode: 65 });
+  return parsed.data;
+}
+
+async function rollback(o: Optimizer, id: string, flags: Flags): Promise<void> {
+  if (!/^\d+$/.test(id)) throw new PerfpilotError(`rollback: expected a numeric ID from \`perfpilot optimize history\`, got "${id}"`, { exitCode: 64 });
+  const row = await rollbackChange(o, Number(id), { by: `cli:${userInfo().username}`, reason: 'rolled back by hand' });
+  process.stdout.write(flags.json ? `${JSON.stringify(row, null, 2)}\n` : `rolled back ${id} on ${row.target}: ${describe(row.changes)} (rollback ${row.id})\n`);
+}
+
+async function history(o: Optimizer, flags: Flags): Promise<void> {
+  const rows = await o.audit.listOptimizations(Number(flags.limit ?? 50));
+  process.stdout.write(flags.json ? `${JSON.stringify(rows, null, 2)}\n` : formatHistory(rows));
+}
+
+function formatPlan(p: Plan): string {
+  const lines = [`plan ${p.id} for ${p.environment} (watched ${formatDurationMs(p.windowMs)})`, ''];
+  if (p.proposals.length === 0) lines.push('no changes proposed');
+  for (const [i, x] of p.proposals.entries()) {
+    lines.push(`${i + 1}. ${x.target}${x.resource ? ` ${x.resource}` : ''}  ${x.parameter}: ${x.current} → ${x.proposed}`);
+    lines.push(`   evidence: ${Object.entries(x.evidence).filter(([, v]) => v !== null).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+    lines.push(`   effect:   ${x.expectedEffect}`, `   risk:     ${x.risk}`);
+  }
+  for (const n of p.notes) lines.push(`note: ${n.target}: ${n.message}`);
+  lines.push('', 'apply with: perfpilot optimize plan --json > plan.json && perfpilot optimize apply --yes plan.json');
+  return `${lines.join('\n')}\n`;
+}
+
+function formatApply(r: ApplyResult): string {
+  const lines: string[] = [];
+  for (const c of r.changes) lines.push(`${r.dryRun ? 'would change' : 'changing'} ${c.target}: ${describe(c.changes)}`);
+  for (const x of r.refused) lines.push(`refused ${x.target}: ${x.reason}`);
+  if (r.failure) lines.push(`FAILED on ${r.failure.target}: ${r.failure.message}; everything already changed was restored`);
+  if (r.dryRun) lines.push(r.changes.length ? 'dry run: nothing changed; add --yes to apply' : 'dry run: nothing to apply');
+  return `${lines.join('\n')}\n`;
+}
+
+function formatHistory(rows: readonly OptimizationRecord[]): string {
+  if (rows.length === 0) return 'no optimizations yet\n';
+  const table = rows.map((r) => [String(r.id), new Date(r.atMs).toISOString(), r.kind === 'rollback' ? `rollback of ${r.rollbackOf}` : 'apply', r.status, r.target, describe(r.changes), r.by, r.reason ?? '']);
+  const head = ['ID', 'AT', 'KIND', 'STATUS', 'TARGET', 'CHANGES', 'BY', 'REASON'];
+  const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
+  return [head, ...table].map((row) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
+}
