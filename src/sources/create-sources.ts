@@ -4,6 +4,9 @@ import { createAppSource } from './app.js';
 import { createHostSource } from './host.js';
 import { createPostgresSource } from './postgres.js';
 import { createRedisSource } from './redis.js';
+import { createCloudWatchSource } from './cloudwatch.js';
+import { createDatadogSource } from './datadog.js';
+import { createPrometheusSource } from './prometheus.js';
 import type { Source } from './source.js';
 
 /** What a source factory may need besides its configuration. */
@@ -12,7 +15,7 @@ export interface SourceDeps {
 }
 
 type Sources = LoadedConfigValues['sources'];
-type Factory = (config: Sources, deps: SourceDeps) => Source | null;
+type Factory = (config: Sources, deps: SourceDeps, environment: string) => Source | null;
 
 /** One line per source: its name, and how it is built from the config (null = off). */
 const SOURCES: readonly (readonly [name: string, create: Factory])[] = [
@@ -20,6 +23,9 @@ const SOURCES: readonly (readonly [name: string, create: Factory])[] = [
   ['redis', (s, d) => (s.redis ? createRedisSource({ url: s.redis.url, logger: d.logger }) : null)],
   ['postgres', (s, d) => (s.postgres ? createPostgresSource({ url: s.postgres.url, slowQueryMs: s.postgres.slowQueryMs, logger: d.logger }) : null)],
   ['app', (s) => (s.app ? createAppSource({ targets: s.app.targets }) : null)],
+  ['cloudwatch', (s, d, environment) => (s.cloudwatch ? createCloudWatchSource(s.cloudwatch, { environment, ...d }) : null)],
+  ['datadog', (s, d) => (s.datadog ? createDatadogSource(s.datadog, d) : null)],
+  ['prometheus', (s, d) => (s.prometheus ? createPrometheusSource(s.prometheus, d) : null)],
 ];
 
 export interface CreatedSources {
@@ -33,11 +39,11 @@ export interface CreatedSources {
  *
  * @example const { sources, notConfigured } = createSources(config, { logger });
  */
-export function createSources(config: Pick<LoadedConfigValues, 'sources'>, deps: SourceDeps = {}): CreatedSources {
+export function createSources(config: Pick<LoadedConfigValues, 'sources' | 'environment'>, deps: SourceDeps = {}): CreatedSources {
   const sources: Source[] = [];
   const notConfigured: string[] = [];
   for (const [name, create] of SOURCES) {
-    const source = create(config.sources, deps);
+    const source = create(config.sources, deps, config.environment);
     if (source) sources.push(source);
     else notConfigured.push(name);
   }
