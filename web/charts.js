@@ -45,14 +45,17 @@ function options(chart, width) {
     legend: { show: false },
     cursor: { drag: { x: true, y: false } },
     scales: { x: { time: true }, y: { range: (u, min, max) => (min === null ? [0, 1] : [Math.min(0, min), max === min ? max + 1 : max * 1.05]) } },
-    axes: [{ stroke: '#888', grid: { stroke: '#eee' } }, { stroke: '#888', size: 72, grid: { stroke: '#eee' }, values: (u, ticks) => ticks.map((v) => formatValue(v, chart.unit)) }],
+    axes: [{ stroke: '#888', grid: { stroke: '#eee' } }, { stroke: '#888', size: 84, grid: { stroke: '#eee' }, values: (u, ticks) => ticks.map((v) => formatValue(v, chart.unit)) }],
     series: [{}, ...chart.fields.map(([field, label], i) => ({ label: t(label), stroke: COLORS[i], width: 1.5, spanGaps: false, value: (u, v) => formatValue(v, chart.unit), field }))],
   };
 }
 
 /** Draws (or redraws) every chart from a /api/v1/metrics/series answer. */
 export function drawCharts(container, series) {
-  const xs = series.t.map((ms) => ms / 1000);
+  // Steps before anything was collected at all are left out; later gaps stay gaps.
+  const first = series.t.findIndex((_, i) => Object.values(series.values).some((col) => col[i] !== null));
+  const from = first < 0 ? 0 : first;
+  const xs = series.t.slice(from).map((ms) => ms / 1000);
   for (const chart of CHARTS) {
     let entry = plots.get(chart.id);
     if (!entry) {
@@ -63,7 +66,7 @@ export function drawCharts(container, series) {
     }
     const { el } = entry;
     el.querySelector('.chart-title').textContent = t(`chart_${chart.id}`);
-    const columns = chart.fields.map(([f]) => series.values[f] ?? xs.map(() => null));
+    const columns = chart.fields.map(([f]) => (series.values[f] ?? series.t.map(() => null)).slice(from));
     const values = el.querySelector('.chart-values');
     values.replaceChildren(...chart.fields.map(([field, label], i) => {
       const latest = lastValue(columns[i]);

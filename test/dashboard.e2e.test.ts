@@ -1,0 +1,158 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ROOT } from './support/cli.js';
+import { missingProgram } from './support/require.js';
+
+const CHROMIUM_ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const skip = missingProgram('chromium') ?? missingProgram('redis-server');
+
+interface Running {
+  readonly child: ChildProcess;
+  readonly dashboard: string;
+  readonly token: string;
+  readonly events: Record<string, unknown>[];
+}
+
+/** Runs `perfpilot demo --json` from source and resolves once it prints its dashboard URL. */
+function startDemo(): Promise<Running> {
+  const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}/src/cli/run.ts`, 'demo', '--json', '--phase', '3s'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const events: Record<string, unknown>[] = [];
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`demo exited with ${code}: ${stderr}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const event = JSON.parse(line) as Record<string, unknown>;
+      events.push(event);
+      if (event.event === 'ready') resolve({ child, dashboard: event.dashboard as string, token: event.token as string, events });
+    });
+  });
+}
+
+async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 45_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => null);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** Coloured pixels drawn on a chart's canvas: its series (the axes and grid are grey). */
+function seriesPixels(page: Page, chart: string): Promise<number> {
+  return page.$eval(`[data-chart="${chart}"] canvas`, (canvas) => {
+    const c = canvas as HTMLCanvasElement;
+    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      const [r, g, b, a] = [data[i]!, data[i + 1]!, data[i + 2]!, data[i + 3]!];
+      if (a > 200 && Math.max(r, g, b) - Math.min(r, g, b) > 80) n++; // a series' colour: the axes and grid are grey
+    }
+    return n;
+  });
+}
+
+describe.skipIf(skip !== null)('dashboard against a running demo', () => {
+  let demo: Running;
+  let browser: Browser;
+  let page: Page;
+  const api = async (path: string, init: RequestInit = {}) => {
+    const res = await fetch(new URL(path, demo.dashboard), init);
+    return { status: res.status, body: (await res.json()) as any };
+  };
+
+  beforeAll(async () => {
+    demo = await startDemo();
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    if (demo && demo.child.exitCode === null) {
+      const exited = new Promise((r) => demo.child.once('exit', r));
+      demo.child.kill('SIGINT');
+      await exited;
+    }
+  });
+
+  it('draws the banner and the charts with data, and shows the values the API gives', async () => {
+    const analysis = await until('an analysis with low_cache_hit_rate', async () => {
+      const { body } = await api('/api/v1/analysis');
+      return body.issues?.some((i: { type: string }) => i.type === 'low_cache_hit_rate') && body;
+    });
+    const plan = await until('a plan with proposals', async () => (await api('/api/v1/optimize/plans/latest')).body.plan?.proposals.length > 0);
+    expect(plan).toBe(true);
+    await page.goto(demo.dashboard);
+    await page.waitForSelector('body[data-loaded]');
+    const environments = (await api('/api/v1/environments')).body.environments;
+    const banner = page.locator('#banner .status[data-env="demo"]');
+    expect(await banner.getAttribute('data-status')).toBe(environments[0].status);
+    expect(['warning', 'critical']).toContain(analysis.status);
+    for (const chart of ['latency', 'hit', 'throughput', 'query']) expect(await seriesPixels(page, chart), chart).toBeGreaterThan(20);
+    const grid = page.locator('#charts');
+    const [from, to, step] = await Promise.all(['data-from', 'data-to', 'data-step'].map((a) => grid.getAttribute(a)));
+    for (const field of ['cache.hitRate', 'application.throughput', 'application.responseTime.p99']) {
+      const shown = await page.locator(`[data-field="${field}"]`).getAttribute('data-value');
+      const { body } = await api(`/api/v1/metrics/series?env=demo&fields=${field}&from=${from}&to=${to}&step=${Number(step) / 1000}s`);
+      const values = body.values[field] as (number | null)[];
+      const last = values.filter((v) => v !== null).at(-1);
+      expect(shown, field).toBe(String(last));
+    }
+    expect(await page.locator('[data-list="issues"] tr').count()).toBeGreaterThan(1);
+    const sources = (await api('/api/v1/sources')).body.sources as Record<string, { status: string }>;
+    expect(sources.app?.status).toBe('ok');
+    expect(await page.locator('[data-list="sources"] tbody tr').count()).toBe(Object.keys(sources).length);
+    expect(await page.locator('[data-list="proposals"] ins[data-proposed]').first().textContent()).toMatch(/^allkeys-/);
+  });
+
+  it('refuses an apply without the token', async () => {
+    const direct = await api('/api/v1/optimize/plans/any/apply', { method: 'POST' });
+    expect(direct.status).toBe(401);
+    await page.click('button[data-action="apply"]');
+    await page.fill('#token-dialog input', 'not-the-token');
+    await page.click('#token-ok');
+    await page.waitForSelector('#optimize-message.refused');
+    expect(await page.textContent('#optimize-message')).toContain('wrong bearer token');
+    expect((await api('/api/v1/optimize/history')).body.history).toEqual([]);
+  });
+
+  it('applies a plan with the token, raises the hit rate, and rolls it back', async () => {
+    const before = (await api('/api/v1/metrics?from=' + (Date.now() - 10_000))).body.metrics.cache.hitRate as number;
+    await page.waitForSelector('button[data-action="apply"]');
+    await page.click('button[data-action="apply"]');
+    await page.fill('#token-dialog input', demo.token);
+    await page.click('#token-ok');
+    await page.waitForSelector('#optimize-message.ok');
+    const history = (await api('/api/v1/optimize/history')).body.history;
+    expect(history[0]).toMatchObject({ kind: 'apply', by: 'api', changes: [{ parameter: 'maxmemory-policy', before: 'volatile-lru' }] });
+    const after = await until('the hit rate to rise', async () => {
+      const hit = (await api('/api/v1/metrics?from=' + (Date.now() - 6_000))).body.metrics.cache.hitRate as number | null;
+      return hit !== null && hit > before + 0.2 && hit;
+    });
+    expect(after).toBeGreaterThan(before + 0.2);
+    await page.reload();
+    await page.waitForSelector('button[data-action="rollback"]');
+    await page.screenshot({ path: `${ROOT}/docs/dashboard.png`, fullPage: true });
+    await page.click('button[data-action="rollback"]');
+    await page.fill('#token-dialog input', demo.token);
+    await page.click('#token-ok');
+    await page.waitForSelector('#optimize-message.ok');
+    const rows = (await api('/api/v1/optimize/history')).body.history;
+    expect(rows[0]).toMatchObject({ kind: 'rollback', rollbackOf: history[0].id, changes: [{ parameter: 'maxmemory-policy', after: 'volatile-lru' }] });
+    expect(rows[1]).toMatchObject({ id: history[0].id, status: 'rolled_back' });
+  });
+
+  it('switches to Korean', async () => {
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    expect(await page.textContent('#metrics h2')).toBe('지표');
+    expect(await page.textContent('[data-chart="hit"] .chart-title')).toBe('캐시 적중률');
+    const status = await page.locator('#banner .status').getAttribute('data-status');
+    const korean: Record<string, string> = { healthy: '정상', warning: '경고', critical: '위험', none: '아직 분석 결과가 없습니다' };
+    await page.waitForFunction((text) => document.querySelector('#banner .status .status-text')?.textContent === text, korean[status!]);
+    expect(await page.textContent('#lang')).toBe('English');
+  });
+});
