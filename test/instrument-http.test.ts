@@ -1,4 +1,5 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { instrument, type Instrumentation } from '../src/instrument/index.js';
 import { decodeSketch } from '../src/instrument/duration-sketch.js';
@@ -87,6 +88,32 @@ describe('instrument: node:http', () => {
     await expect.poll(() => perf.metrics()).toContain('http_server_requests_in_flight 0');
     const { http, inFlight } = perf.sketch(first.seq);
     expect({ requests: http.requests, aborted: http.aborted, inFlight }).toEqual({ requests: 2, aborted: 2, inFlight: 0 });
+  });
+
+  it('times pipelined requests on one connection each from its own start', async () => {
+    perf = instrument({ service: 'test', environment: 'test' });
+    server = waitingServer();
+    const exact = measureServer(server);
+    perf.attach(server);
+    const base = new URL(await listen(server));
+    const first = perf.sketch();
+    const socket = connect(Number(base.port), base.hostname);
+    let answer = '';
+    socket.on('data', (d) => (answer += d));
+    const get = (ms: number, close = false) => `GET /wait?ms=${ms} HTTP/1.1\r\nHost: x\r\n${close ? 'Connection: close\r\n' : ''}\r\n`;
+    // Started 50 ms apart, answered in order: about 150, 100 and 50 ms from their own starts.
+    socket.write(get(150));
+    await new Promise((r) => setTimeout(r, 50));
+    socket.write(get(10));
+    await new Promise((r) => setTimeout(r, 50));
+    socket.write(get(10, true));
+    await new Promise((resolve) => socket.on('close', resolve));
+    expect(answer.match(/HTTP\/1.1 200/g)).toHaveLength(3);
+    const { http } = perf.sketch(first.seq);
+    const sketch = decodeSketch(http.durationMs);
+    expect([http.requests, http.aborted, exact.length]).toEqual([3, 0, 3]);
+    for (const q of [0, 0.5, 1]) expect(relativeError(sketch.getValueAtQuantile(q), exactQuantile(exact, q)), `q=${q}`).toBeLessThanOrEqual(0.01);
+    expect(exactQuantile(exact, 0)).toBeLessThan(exactQuantile(exact, 0.5) - 20);
   });
 
   it('cuts windows so that each of two pullers gets every request exactly once', async () => {

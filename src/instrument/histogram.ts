@@ -37,16 +37,31 @@ export type StatusHistograms = (Histogram | undefined)[];
  */
 export class HttpSeries {
   readonly byRoute = new Map<string, Map<string, StatusHistograms>>();
+  // The last series looked up: consecutive requests mostly hit the same one.
+  private lastRoute = '';
+  private lastMethod = '';
+  private lastByStatus: StatusHistograms | undefined;
 
   constructor(private readonly boundsSeconds: readonly number[]) {}
 
   observe(route: string, method: string, statusClass: number, durationMs: number): void {
+    let byStatus = this.lastByStatus;
+    if (byStatus === undefined || route !== this.lastRoute || method !== this.lastMethod) {
+      byStatus = this.lookup(route, method);
+      this.lastRoute = route;
+      this.lastMethod = method;
+      this.lastByStatus = byStatus;
+    }
+    let histogram = byStatus[statusClass];
+    if (histogram === undefined) byStatus[statusClass] = histogram = new Histogram(this.boundsSeconds);
+    histogram.observe(durationMs);
+  }
+
+  private lookup(route: string, method: string): StatusHistograms {
     let byMethod = this.byRoute.get(route);
     if (byMethod === undefined) this.byRoute.set(route, (byMethod = new Map()));
     let byStatus = byMethod.get(method);
     if (byStatus === undefined) byMethod.set(method, (byStatus = [undefined, undefined, undefined, undefined, undefined, undefined]));
-    let histogram = byStatus[statusClass];
-    if (histogram === undefined) byStatus[statusClass] = histogram = new Histogram(this.boundsSeconds);
-    histogram.observe(durationMs);
+    return byStatus;
   }
 }

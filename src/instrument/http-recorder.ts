@@ -11,26 +11,34 @@ import type { WindowLog } from './window-log.js';
 export type UserOf = (req: IncomingMessage) => string | null | undefined;
 
 const kRecorder = Symbol('perfpilot.recorder');
-const kStartMs = Symbol('perfpilot.startMs');
 const kOpen = Symbol('perfpilot.open');
+const kStartMs = Symbol('perfpilot.startMs');
+const kPipelined = Symbol('perfpilot.pipelined');
 const kUser = Symbol('perfpilot.user');
 const kUserHigh = Symbol('perfpilot.userHigh');
 const kUserLow = Symbol('perfpilot.userLow');
 const kUserGeneration = Symbol('perfpilot.userGeneration');
 
-type Res = ServerResponse & { [kStartMs]?: number };
-type Sock = Socket & {
-  [kRecorder]?: HttpRecorder;
-  [kOpen]?: number;
-  [kUser]?: string;
-  [kUserHigh]?: number;
-  [kUserLow]?: number;
-  [kUserGeneration]?: number;
-};
+/** What perfpilot keeps on a connection, set once when its first request starts. */
+interface SocketState {
+  [kRecorder]: HttpRecorder;
+  /** Requests started on this connection whose response has not finished. */
+  [kOpen]: number;
+  /** The start of the oldest open request (HTTP/1.1 answers in order). */
+  [kStartMs]: number;
+  /** Starts of further pipelined requests, oldest first. */
+  [kPipelined]: number[] | undefined;
+  [kUser]: string | undefined;
+  [kUserHigh]: number;
+  [kUserLow]: number;
+  /** The window generation the connection's user was last added to. */
+  [kUserGeneration]: number;
+}
+type Sock = Socket & Partial<SocketState>;
 type AttachedServer = Server & { [kRecorder]?: HttpRecorder | undefined };
 interface ChannelMessage {
   readonly request: IncomingMessage;
-  readonly response: Res;
+  readonly response: ServerResponse;
   readonly socket: Sock;
   readonly server: AttachedServer;
 }
@@ -39,8 +47,9 @@ interface ChannelMessage {
  * The per-request hot path. Node publishes every request's start and its response's finish on
  * the `http.server.request.start` / `http.server.response.finish` diagnostics channels; one
  * process-wide subscriber hands them to the recorder of the server they belong to. Nothing is
- * added per request but one number on the response: no listener, no closure. Client aborts are
- * found per connection: a socket that closes with requests still open aborted them.
+ * allocated or added per request: the start time lives on the connection, which answers its
+ * requests in order, and there is no listener and no closure per request. Client aborts are
+ * found per connection too: a socket that closes with requests still open aborted them.
  */
 export class HttpRecorder {
   inFlight = 0;
@@ -58,25 +67,33 @@ export class HttpRecorder {
     if (s[kRecorder] === this) s[kRecorder] = undefined;
   }
 
-  start(res: Res, socket: Sock): void {
-    res[kStartMs] = performance.now();
+  start(socket: Sock): void {
+    const nowMs = performance.now();
     this.inFlight++;
     const open = socket[kOpen];
     if (open === undefined) {
-      socket[kRecorder] = this;
+      const state: SocketState = {
+        [kRecorder]: this, [kOpen]: 1, [kStartMs]: nowMs, [kPipelined]: undefined,
+        [kUser]: undefined, [kUserHigh]: 0, [kUserLow]: 0, [kUserGeneration]: -1,
+      };
+      Object.assign(socket, state);
       socket.once('close', onSocketClose);
+    } else if (open === 0) {
       socket[kOpen] = 1;
+      socket[kStartMs] = nowMs;
     } else {
       socket[kOpen] = open + 1;
+      (socket[kPipelined] ??= []).push(nowMs);
     }
   }
 
-  finish(req: IncomingMessage, res: Res, socket: Sock): void {
-    const startMs = res[kStartMs];
-    // Not started under this recorder, or its socket already closed and counted it aborted.
-    if (startMs === undefined || !(socket[kOpen]! > 0)) return;
-    const durationMs = performance.now() - startMs;
-    socket[kOpen]!--;
+  finish(req: IncomingMessage, res: ServerResponse, socket: Sock): void {
+    const open = socket[kOpen];
+    // Not started under this recorder, or its connection closed and counted it aborted.
+    if (open === undefined || open === 0) return;
+    const durationMs = performance.now() - socket[kStartMs]!;
+    socket[kOpen] = open - 1;
+    if (open > 1) socket[kStartMs] = socket[kPipelined]!.shift()!;
     this.inFlight--;
     let statusClass = (res.statusCode / 100) | 0;
     if (statusClass < 1) statusClass = 1;
@@ -86,13 +103,16 @@ export class HttpRecorder {
     window.statusClasses[statusClass]!++;
     if (statusClass === 5) window.errors++;
     window.durations.accept(durationMs);
-    this.series.observe(routeOf(req), req.method ?? '', statusClass, durationMs);
-    this.countUser(req, socket, window.generation);
+    this.series.observe(routeOf(req), req.method!, statusClass, durationMs);
+    if (socket[kUserGeneration] !== window.generation || this.userOf !== null) this.countUser(req, socket as Sock & SocketState, window.generation);
   }
 
-  /** The user of a connection is hashed once; it is added to a window's HLL once per window. */
-  private countUser(req: IncomingMessage, socket: Sock, generation: number): void {
-    const user = (this.userOf === null ? undefined : this.userOf(req)) ?? socket.remoteAddress;
+  /**
+   * A user is hashed when it changes on a connection, and added to a window's HLL once per
+   * window. Without a `userId` function the user is the connection's address: once per window.
+   */
+  private countUser(req: IncomingMessage, socket: Sock & SocketState, generation: number): void {
+    const user = this.userOf === null ? (socket[kUser] ?? socket.remoteAddress) : (this.userOf(req) ?? socket.remoteAddress);
     if (user === undefined) return;
     if (socket[kUser] !== user) {
       hashString(user);
@@ -102,7 +122,7 @@ export class HttpRecorder {
       socket[kUserGeneration] = -1;
     }
     if (socket[kUserGeneration] !== generation) {
-      this.log.current.users.addHash(socket[kUserHigh]!, socket[kUserLow]!);
+      this.log.current.users.addHash(socket[kUserHigh], socket[kUserLow]);
       socket[kUserGeneration] = generation;
     }
   }
@@ -117,6 +137,7 @@ export class HttpRecorder {
 function onSocketClose(this: Sock): void {
   const open = this[kOpen]!;
   this[kOpen] = 0;
+  this[kPipelined] = undefined;
   if (open > 0) this[kRecorder]!.aborted(open);
 }
 
@@ -131,7 +152,7 @@ function subscribeOnce(): void {
   requestStart.subscribe((message) => {
     const m = message as ChannelMessage;
     const recorder = m.server[kRecorder];
-    if (recorder !== undefined) recorder.start(m.response, m.socket);
+    if (recorder !== undefined) recorder.start(m.socket);
   });
   responseFinish.subscribe((message) => {
     const m = message as ChannelMessage;
