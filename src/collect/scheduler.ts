@@ -2,6 +2,7 @@ import type { Analysis } from '../analyze/analysis.js';
 import type { Logger } from '../log.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { SampledSource } from '../sources/source.js';
+import type { SampleStore } from '../store/sample-store.js';
 import type { Store } from '../store/store.js';
 import type { CollectPerformanceMetrics } from './collect-performance-metrics.js';
 import { sampleAll, type SampleResult } from './sample-all.js';
@@ -13,6 +14,8 @@ export interface SchedulerOptions {
   readonly environment: string;
   readonly sources: readonly SampledSource[];
   readonly store: Store;
+  /** Where samples are appended; default `store` (app.ts puts withRecentSamples in front of it). */
+  readonly samples?: Pick<SampleStore, 'appendSamples'>;
   readonly collect: CollectPerformanceMetrics;
   readonly analyze: (snapshot: Snapshot) => Analysis;
   readonly logger: Logger;
@@ -54,6 +57,7 @@ export interface Scheduler {
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const now = options.now ?? Date.now;
   const { environment, store, logger } = options;
+  const samples = options.samples ?? store;
   const sourceTimeoutMs = options.sourceTimeoutMs ?? Math.min(options.intervalMs, 5_000);
   const pruneEveryMs = options.pruneEveryMs ?? 60_000;
   const lastStatus = new Map<string, string>();
@@ -87,7 +91,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   async function cycle(): Promise<CycleResult> {
     const startedMs = now();
     const attempts = await sampleAll(options.sources, sourceTimeoutMs, now);
-    await step('Storing samples', () => store.appendSamples(environment, attempts));
+    await step('Storing samples', () => samples.appendSamples(environment, attempts));
     logger.info({
       environment,
       sources: Object.fromEntries(attempts.map((a) => [a.source, a.ok ? 'ok' : 'error'])),
