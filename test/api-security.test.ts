@@ -143,6 +143,10 @@ describe('API with a read token', () => {
     const page = await call(app, '/');
     expect(page.status).toBe(200);
     expect(page.text).toContain('<script type="module" src="/app.js">');
+    expect((await call(app, '/vendor/uplot/uPlot.esm.js')).status).toBe(200);
+    for (const sneaky of ['/..%2fpackage.json', '/vendor/uplot/..%2f..%2fpackage.json', '/%2e%2e/src/app.ts', '/api/v1/nope']) {
+      expect((await call(app, sneaky)).status, sneaky).toBe(404);
+    }
     expect(app.app.tokens.generated).toBe(false);
   });
 });

@@ -1,10 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { extname, join, normalize } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { PerfpilotError } from '../../errors.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+/** uPlot's own files, wherever npm put the package. */
+const UPLOT_DIST = join(dirname(createRequire(import.meta.url).resolve('uplot/package.json')), 'dist');
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -13,7 +16,7 @@ const TYPES: Record<string, string> = {
 };
 /** Folders served, by URL prefix. uPlot comes straight from its package: no build step. */
 const MOUNTS: Readonly<Record<string, string>> = {
-  '/vendor/uplot/': join(ROOT, 'node_modules/uplot/dist'),
+  '/vendor/uplot/': UPLOT_DIST,
   '/': join(ROOT, 'web'),
 };
 
