@@ -8,13 +8,17 @@ import { alertListener } from './alert/alert-listener.js';
 import { createAlerting, type Alerting } from './alert/create-alerting.js';
 import { createCollectPerformanceMetrics, type CollectPerformanceMetrics } from './collect/collect-performance-metrics.js';
 import { createScheduler, type Scheduler } from './collect/scheduler.js';
+import { withRecentSamples } from './collect/recent-samples.js';
 import type { LoadedConfig, LoadedConfigValues } from './config/load.js';
 import type { Logger } from './log.js';
 import type { Snapshot } from './model/snapshot.js';
+import { createOptimizer, type Optimizer } from './optimize/create-optimizer.js';
 import type { Api } from './server/api.js';
 import { loadTokens, type LoadedTokens } from './server/auth.js';
 import { createServer } from './server/create-server.js';
+import { registerAlertRoutes } from './server/routes/alerts.js';
 import { createMetricsPort } from './server/metrics-port.js';
+import { createOptimizerPort } from './server/optimizer-port.js';
 import { createSources } from './sources/create-sources.js';
 import type { SampledSource, Source } from './sources/source.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
@@ -102,11 +106,14 @@ export async function createApp(loaded: LoadedConfig, logger: Logger, options: A
   const { config } = loaded;
   const now = options.now ?? Date.now;
   const core = openCore(config, logger, options);
+  // The scheduler re-reads its window every cycle: from memory, not from disk.
+  const recent = withRecentSamples(core.store);
   const scheduler = createScheduler({
     environment: config.environment,
     sources: core.sampledSources,
     store: core.store,
-    collect: core.collectPerformanceMetrics,
+    samples: recent,
+    collect: createCollectPerformanceMetrics({ samples: recent, sources: core.sources, notConfigured: core.notConfigured }),
     analyze: core.analyze,
     logger,
     intervalMs: config.interval,
