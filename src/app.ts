@@ -17,6 +17,7 @@ import type { Api } from './server/api.js';
 import { loadTokens, type LoadedTokens } from './server/auth.js';
 import { createServer } from './server/create-server.js';
 import { registerAlertRoutes } from './server/routes/alerts.js';
+import { registerAlertRoutes } from './server/routes/alerts.js';
 import { createMetricsPort } from './server/metrics-port.js';
 import { createOptimizerPort } from './server/optimizer-port.js';
 import { createSources } from './sources/create-sources.js';
@@ -133,6 +134,7 @@ export async function createApp(loaded: LoadedConfig, logger: Logger, options: A
     config,
     now,
   });
+  registerAlertRoutes(http, api, { store: core.store, channels: config.alerts.channels.map((c) => c.name), defaultSilenceMs: config.alerts.silences.defaultDuration, now });
   return {
     core,
     scheduler,

@@ -11,7 +11,10 @@ const COMMANDS: readonly (() => Promise<{ register(program: Command): void }>)[]
   () => import('./commands/demo.js'),
   () => import('./commands/start.js'),
   () => import('./commands/analyze.js'),
+  () => import('./commands/alerts.js'),
+  () => import('./commands/silence.js'),
   () => import('./commands/optimize.js'),
+  () => import('./commands/sources.js'),
 ];
 
 export async function main(argv: readonly string[]): Promise<void> {
