@@ -38,9 +38,9 @@ export interface Core {
   readonly alerting: Alerting;
   /** History and evidence carried between analyses. */
   readonly analysisContext: AnalysisContext;
+  analyze(snapshot: Snapshot): Analysis;
   /** Plan, apply, verify and roll back with it (src/optimize); notifies through the alert router. */
   readonly optimizer: Optimizer;
-  analyze(snapshot: Snapshot): Analysis;
   /** Closes the sources' clients and the store. */
   close(): Promise<void>;
 }
@@ -67,8 +67,8 @@ export function openCore(config: LoadedConfigValues, logger: Logger, options: Co
   const collectPerformanceMetrics = createCollectPerformanceMetrics({ samples: store, sources, notConfigured });
   const rules = resolveRules(config.rules);
   const analysisContext = createAnalysisContext();
-  const optimizer = createOptimizer({ environment: config.environment, config: config.optimize, audit: store, logger, collect: collectPerformanceMetrics, notifier: alerting.router, now });
   const alerting = createAlerting({ store, alerts: config.alerts, rules, locale: config.locale, logger, now });
+  const optimizer = createOptimizer({ environment: config.environment, config: config.optimize, audit: store, logger, collect: collectPerformanceMetrics, notifier: alerting.router, now });
   return {
     config,
     logger,
@@ -79,8 +79,8 @@ export function openCore(config: LoadedConfigValues, logger: Logger, options: Co
     collectPerformanceMetrics,
     alerting,
     analysisContext,
-    optimizer,
     analyze: (snapshot) => analyzePerformance(snapshot, { locale: config.locale, now: new Date(now()), rules, ...analysisContext.current() }),
+    optimizer,
     async close() {
       await Promise.allSettled([...sources.map((s) => s.close?.()), optimizer.close()]);
       await store.close();
