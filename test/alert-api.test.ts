@@ -1,0 +1,98 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './support/cli.js';
+import { startReceiver, type HttpReceiver } from './support/http-receiver.js';
+import { startTestApp, type TestApp } from './support/perfpilot-app.js';
+
+async function call(app: TestApp, path: string, init: RequestInit & { token?: string } = {}) {
+  const headers = new Headers(init.headers);
+  if (init.token) headers.set('authorization', `Bearer ${init.token}`);
+  if (init.body) headers.set('content-type', 'application/json');
+  const res = await fetch(`${app.url}${path}`, { ...init, headers });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+const until = async (check: () => boolean | Promise<boolean>, timeoutMs = 20_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+describe('alerts end to end: perfpilot start → webhook, API and CLI', () => {
+  let rx: HttpReceiver;
+  let app: TestApp;
+  let configFile: string;
+  beforeAll(async () => {
+    rx = await startReceiver();
+    // CPU usage > -1 % always holds: the host source makes high_cpu_usage fire on its first window.
+    app = await startTestApp({
+      interval: '1s',
+      sources: { host: {} },
+      rules: [{ name: 'high_cpu_usage', thresholds: { high: -1 }, clear: -2, for: '0s' }],
+      alerts: { channels: [{ name: 'ops', type: 'webhook', url: `${rx.url}/hook` }], grouping: { groupWait: '0s' } },
+    });
+    configFile = join(app.dir, 'perfpilot.yaml');
+  }, 30_000);
+  afterAll(async () => {
+    await app?.stop();
+    await rx?.close();
+  });
+
+  it('delivers the alert and shows it with its delivery status', async () => {
+    await until(() => rx.received.length > 0);
+    const body = rx.received[0]!.body as { status: string; alerts: { labels: Record<string, string> }[] };
+    expect(body.status).toBe('firing');
+    expect(body.alerts.map((a) => a.labels.alertname)).toEqual(['high_cpu_usage']);
+    await until(async () => (await call(app, '/api/v1/alerts')).body.alerts[0]?.deliveries[0]?.status === 'delivered');
+    const { status, body: view } = await call(app, '/api/v1/alerts');
+    expect(status).toBe(200);
+    expect(view.alerts.map((a: { rule: string; phase: string; severity: string }) => [a.rule, a.phase, a.severity])).toEqual([['high_cpu_usage', 'firing', 'high']]);
+    expect(view.alerts[0].deliveries).toEqual([{ channel: 'ops', status: 'delivered', attempts: 1, reason: null, error: null, deliveredAt: expect.any(String) }]);
+    expect(view.channels).toEqual([{ channel: 'ops', pending: 0, failed: 0, lastReason: null, lastError: null }]);
+
+    const cli = await runCli(['alerts', '--config', configFile]);
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toMatch(/^STATE\s+SEVERITY\s+ALERT\s+ENV\s+SINCE\s+VALUE\s+DELIVERY\nfiring\s+high\s+high_cpu_usage\s+local\s+\S+\s+\S+\s+ops: delivered\n/);
+  });
+
+  it('adds, lists and expires silences; writes need the bearer token', async () => {
+    expect((await call(app, '/api/v1/silences', { method: 'POST', body: JSON.stringify({ matchers: ['alertname=x'] }) })).status).toBe(401);
+    const bad = await call(app, '/api/v1/silences', { method: 'POST', token: app.token, body: JSON.stringify({ matchers: ['alertname'] }) });
+    expect([bad.status, bad.body.error.message]).toEqual([400, 'matcher "alertname": expected name=value, name!=value, name=~regex or name!~regex']);
+    const added = await call(app, '/api/v1/silences', { method: 'POST', token: app.token, body: JSON.stringify({ matchers: ['alertname=high_cpu_usage', 'environment=~loc.*'], duration: '30m', comment: 'load test' }) });
+    expect(added.status).toBe(201);
+    expect(added.body.endsMs - added.body.startsMs).toBe(1_800_000);
+    expect(added.body.matchers).toEqual([
+      { name: 'alertname', value: 'high_cpu_usage', isEqual: true, isRegex: false },
+      { name: 'environment', value: 'loc.*', isEqual: true, isRegex: true },
+    ]);
+
+    const cliAdd = await runCli(['silence', 'add', '--matcher', 'alertname=source_down', '--for', '2h', '--comment', 'maintenance', '--config', configFile]);
+    expect(cliAdd.code).toBe(0);
+    const cliId = cliAdd.stdout.trim();
+    const listed = await call(app, '/api/v1/silences');
+    expect(listed.body.silences.map((s: { id: string }) => s.id).sort()).toEqual([added.body.id, cliId].sort());
+
+    expect((await call(app, `/api/v1/silences/${added.body.id}`, { method: 'DELETE' })).status).toBe(401);
+    expect((await call(app, `/api/v1/silences/${added.body.id}`, { method: 'DELETE', token: app.token })).body).toEqual({ expired: added.body.id });
+    expect((await call(app, `/api/v1/silences/${added.body.id}`, { method: 'DELETE', token: app.token })).status).toBe(404);
+    const expire = await runCli(['silence', 'expire', cliId, '--config', configFile]);
+    expect([expire.code, expire.stdout]).toEqual([0, `expired ${cliId}\n`]);
+    const list = await runCli(['silence', 'list', '--json', '--config', configFile]);
+    expect(JSON.parse(list.stdout)).toEqual([]);
+  }, 30_000);
+
+  it('rejects a bad rule at load with its path (exit 78), and a bad matcher (exit 64)', async () => {
+    const bad = join(app.dir, 'bad.yaml');
+    await writeFile(bad, `store: { path: ${join(app.dir, 'perfpilot.db')} }\nrules:\n  - { name: high_latency, thresholds: { high: 800 }, clear: 900 }\n`);
+    const r = await runCli(['alerts', '--config', bad]);
+    expect(r.code).toBe(78);
+    expect(r.stderr).toContain('rules.0.clear');
+    expect(r.stderr).toContain('expected a clear level <= the lowest threshold (800) for a ">" rule');
+    const m = await runCli(['silence', 'add', '--matcher', 'alertname', '--config', configFile]);
+    expect(m.code).toBe(64);
+  }, 30_000);
+});
