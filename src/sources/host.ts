@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SampledSource, SourceReadings, TimedSample } from './source.js';
 import { counterDelta } from './counter-delta.js';
 import { parseDiskstats, parseMeminfo, parseProcStat, SECTOR_BYTES, type CpuTicks, type DiskCounters, type MemoryBytes } from './host/proc-files.js';
 import { readCfsCounters, type CfsCounters } from './host/cgroup-cpu.js';
+import { createProcReader } from './host/proc-reader.js';
 
 export interface HostSample {
   readonly cpu: CpuTicks;
@@ -28,18 +28,17 @@ export interface HostSourceOptions {
 export function createHostSource(options: HostSourceOptions = {}): SampledSource<HostSample> {
   const procPath = options.procPath ?? '/proc';
   const cgroupPath = options.cgroupPath ?? '/sys/fs/cgroup';
-  const read = (name: string, signal: AbortSignal) => readFile(join(procPath, name), { encoding: 'utf8', signal });
+  const read = createProcReader();
   return {
     kind: 'sampled',
     name: 'host',
-    async sample(signal) {
-      const [stat, meminfo, diskstats, cfs] = await Promise.all([
-        read('stat', signal),
-        read('meminfo', signal),
-        read('diskstats', signal),
-        readCfsCounters(procPath, cgroupPath, signal),
-      ]);
-      return { cpu: parseProcStat(stat), memory: parseMeminfo(meminfo), disk: parseDiskstats(diskstats), cfs };
+    async sample() {
+      return {
+        cpu: parseProcStat(read(join(procPath, 'stat'))),
+        memory: parseMeminfo(read(join(procPath, 'meminfo'))),
+        disk: parseDiskstats(read(join(procPath, 'diskstats'))),
+        cfs: readCfsCounters(procPath, cgroupPath, read),
+      };
     },
     readings: hostReadings,
   };

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** CFS period counters of the CPU-limited cgroup this process runs in. */
@@ -12,16 +11,17 @@ export interface CfsCounters {
  * first level whose cpu.max sets a quota; returns that level's nr_periods and nr_throttled
  * from cpu.stat. Null when no level limits the CPU (or cgroup v2 is not mounted there).
  */
-export async function readCfsCounters(procPath: string, cgroupPath: string, signal: AbortSignal): Promise<CfsCounters | null> {
-  const membership = await readOptional(join(procPath, 'self/cgroup'), signal);
+export function readCfsCounters(procPath: string, cgroupPath: string, read: (path: string) => string): CfsCounters | null {
+  const readOptional = (path: string) => readIfExists(path, read);
+  const membership = readOptional(join(procPath, 'self/cgroup'));
   const line = membership?.split('\n').find((l) => l.startsWith('0::'));
   if (!line) return null;
   const parts = line.slice(3).trim().split('/').filter((p) => p.length > 0);
   for (let depth = parts.length; depth >= 0; depth--) {
     const dir = join(cgroupPath, ...parts.slice(0, depth));
-    const max = await readOptional(join(dir, 'cpu.max'), signal);
+    const max = readOptional(join(dir, 'cpu.max'));
     if (!max || max.trim().startsWith('max')) continue;
-    const stat = await readOptional(join(dir, 'cpu.stat'), signal);
+    const stat = readOptional(join(dir, 'cpu.stat'));
     return stat ? parseCpuStat(stat) : null;
   }
   return null;
@@ -37,9 +37,9 @@ export function parseCpuStat(text: string): CfsCounters | null {
   return periods === null || throttled === null ? null : { periods, throttled };
 }
 
-async function readOptional(path: string, signal: AbortSignal): Promise<string | null> {
+function readIfExists(path: string, read: (path: string) => string): string | null {
   try {
-    return await readFile(path, { encoding: 'utf8', signal });
+    return read(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
     throw err;
