@@ -85,6 +85,11 @@ describe.skipIf(skip !== null)('dashboard against a running demo', () => {
     });
     const plan = await until('a plan with proposals', async () => (await api('/api/v1/optimize/plans/latest')).body.plan?.proposals.length > 0);
     expect(plan).toBe(true);
+    const charted = ['application.responseTime.p50', 'application.throughput', 'cache.hitRate', 'database.queryTime.p50'];
+    await until('four steps of data in every charted field', async () => {
+      const { body } = await api(`/api/v1/metrics/series?fields=${charted.join(',')}&from=${Date.now() - 900_000}&step=4s`);
+      return charted.every((f) => (body.values[f] as (number | null)[]).filter((v) => v !== null).length >= 4);
+    });
     await page.goto(demo.dashboard);
     await page.waitForSelector('body[data-loaded]');
     const environments = (await api('/api/v1/environments')).body.environments;
@@ -106,6 +111,23 @@ describe.skipIf(skip !== null)('dashboard against a running demo', () => {
     expect(sources.app?.status).toBe('ok');
     expect(await page.locator('[data-list="sources"] tbody tr').count()).toBe(Object.keys(sources).length);
     expect(await page.locator('[data-list="proposals"] ins[data-proposed]').first().textContent()).toMatch(/^allkeys-/);
+  });
+
+  it('shows an alert delivered to the log channel, and a silence set with the token', async () => {
+    const alert = await until('an alert delivered to the log channel', async () => {
+      const { body } = await api('/api/v1/alerts?environment=demo');
+      return body.alerts?.find((a: { deliveries: { channel: string; status: string }[] }) => a.deliveries.some((d) => d.channel === 'log' && d.status === 'delivered'));
+    });
+    expect(demo.events.some((e) => e.event === 'alert' && String(e.summary).includes(alert.rule))).toBe(true);
+    const silence = { matchers: ['alertname=high_cpu_usage'], duration: '1h', comment: 'busy test machine' };
+    const refused = await api('/api/v1/silences', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(silence) });
+    expect(refused.status).toBe(401);
+    const created = await api('/api/v1/silences', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${demo.token}` }, body: JSON.stringify(silence) });
+    expect(created.status).toBe(201);
+    await page.reload();
+    await page.waitForSelector('body[data-loaded]');
+    expect(await page.locator(`[data-list="alerts"] li[data-delivery="delivered"]`).count()).toBeGreaterThan(0);
+    expect(await page.locator('#silences').textContent()).toContain('busy test machine');
   });
 
   it('refuses an apply without the token', async () => {

@@ -45,7 +45,7 @@ export async function refresh() {
     const [analysis, recommendations, alerts, silences, sources, plan, history] = await Promise.all([
       settle(getJson(`/api/v1/analysis?${env}`)),
       settle(getJson(`/api/v1/recommendations?${env}`)),
-      settle(getJson(`/api/v1/alerts?${env}`)),
+      settle(getJson(`/api/v1/alerts?${q({ environment: state.env })}`)),
       settle(getJson('/api/v1/silences')),
       settle(getJson(`/api/v1/sources?${env}`)),
       settle(getJson(`/api/v1/optimize/plans/latest?${env}`)),

@@ -29,24 +29,20 @@ export function renderRecommendations(answer) {
 }
 
 function deliveryText(d) {
-  const state = d.state ?? d.status ?? '';
-  return `${d.channel ?? ''}: ${state}${d.attempts ? ` ×${d.attempts}` : ''}${d.reason ? ` (${d.reason})` : ''}`;
+  return `${d.channel}: ${d.status}${d.attempts > 1 ? ` ×${d.attempts}` : ''}${d.reason ? ` (${d.reason})` : ''}`;
 }
 
 export function renderAlerts(answer) {
   if (answer === null) return fill('alerts', note('not_available', 'not-available'));
   const alerts = answer.alerts ?? [];
   if (!alerts.length) return fill('alerts', note('no_alerts'));
-  fill('alerts', table(['severity', 'type', 'state', 'starts', 'deliveries'], alerts.map((a) => {
-    const labels = a.labels ?? {};
-    return [
-      badge(labels.severity ?? a.severity ?? '', labels.severity ?? a.severity ?? ''),
-      labels.alertname ?? a.rule ?? a.name ?? '',
-      a.state ?? a.status ?? '',
-      formatTime(a.startsAt ?? (a.activeSinceMs ? new Date(a.activeSinceMs).toISOString() : null)),
-      h('ul', { class: 'deliveries' }, (a.deliveries ?? []).map((d) => h('li', { 'data-delivery': d.state ?? d.status ?? '' }, deliveryText(d)))),
-    ];
-  }), { 'data-list': 'alerts' }));
+  fill('alerts', table(['severity', 'type', 'state', 'starts', 'deliveries'], alerts.map((a) => [
+    badge(a.severity, a.severity),
+    h('span', { title: a.description }, a.rule),
+    badge(a.phase, a.phase),
+    formatTime(a.startsAt ?? a.activeSince),
+    h('ul', { class: 'deliveries' }, a.deliveries.map((d) => h('li', { 'data-delivery': d.status }, deliveryText(d)))),
+  ]), { 'data-list': 'alerts' }));
 }
 
 export function renderSilences(answer) {
