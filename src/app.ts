@@ -135,6 +135,7 @@ export async function createApp(loaded: LoadedConfig, logger: Logger, options: A
     metrics: createMetricsPort({ environment: config.environment, store: core.store, sources: core.sources, collect: core.collectPerformanceMetrics }),
     analyses: core.store,
     tokens: tokens.tokens,
+    optimizer: core.optimizer.targets.size ? createOptimizerPort(core.optimizer) : null,
     config,
     now,
   });
