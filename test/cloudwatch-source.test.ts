@@ -240,6 +240,6 @@ describe('CloudWatch source against a local server in the awsJson1_0 wire protoc
     const port = await freePort();
     const err = await queryError(source(`http://127.0.0.1:${port}`, { ecs: { ClusterName: 'shop', ServiceName: 'api' } }, { retries: 0 }));
     expect(err.reason).toBe('network');
-    expect(err.message).toMatch(new RegExp(`^cannot reach http://127\\.0\\.0\\.1:${port}: `));
+    expect(err.message).toBe(`cannot reach http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`);
   });
 });

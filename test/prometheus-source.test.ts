@@ -198,7 +198,7 @@ describe('Prometheus source failures', () => {
     const config = PrometheusSourceConfig.parse({ url: `http://admin:s3cr3t@127.0.0.1:${port}`, retries: 1, timeout: '500ms' });
     const err = await createPrometheusSource(config).query({ startMs: 0, endMs: 300_000 }, new AbortController().signal).then(() => { throw new Error('expected a failure'); }, (e: unknown) => e as Error & { reason: string });
     expect(err.reason).toBe('network');
-    expect(err.message).toBe(`cannot reach http://127.0.0.1:${port}: is Prometheus running there, and is sources.prometheus.url right? (fetch failed)`);
+    expect(err.message).toBe(`cannot reach http://127.0.0.1:${port}: is Prometheus running there, and is sources.prometheus.url right? (connect ECONNREFUSED 127.0.0.1:${port})`);
     expect(err.message).not.toContain('s3cr3t');
   });
 

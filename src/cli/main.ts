@@ -14,6 +14,7 @@ const COMMANDS: readonly (() => Promise<{ register(program: Command): void }>)[]
   () => import('./commands/alerts.js'),
   () => import('./commands/silence.js'),
   () => import('./commands/optimize.js'),
+  () => import('./commands/sources.js'),
 ];
 
 export async function main(argv: readonly string[]): Promise<void> {

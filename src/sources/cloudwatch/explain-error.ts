@@ -1,6 +1,7 @@
 import { failureReason } from '../../collect/sample-all.js';
 import { SourceError } from '../source.js';
 import { redactSecrets } from '../../util/redact.js';
+import { innermostMessage } from '../remote/failure-signals.js';
 
 /**
  * Rewrites an AWS SDK failure as a SourceError a person can act on: which credentials or
@@ -18,7 +19,7 @@ export function explainCloudWatchError(err: unknown, where: { readonly region: s
     if (name === 'AccessDenied' || name === 'AccessDeniedException') return `AWS denied the request (${name}): allow cloudwatch:GetMetricData for this principal`;
     if (reason === 'auth') return `AWS rejected the credentials (${name}): check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE, and the region ${where.region}`;
     if (reason === 'throttled') return `CloudWatch is throttling GetMetricData (${name}): query less often or raise the account's GetMetricData quota`;
-    if (reason === 'network') return `cannot reach ${target}: ${raw}`;
+    if (reason === 'network') return `cannot reach ${target}: ${redactSecrets(innermostMessage(err))}`;
     if (reason === 'timeout') return `${target} did not answer in time: ${raw}`;
     return `CloudWatch refused the query (${name}): ${raw}`;
   })();

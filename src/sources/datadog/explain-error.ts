@@ -1,6 +1,6 @@
 import { failureReason } from '../../collect/sample-all.js';
 import { SourceError } from '../source.js';
-import { httpStatusOf, statusLine } from '../remote/failure-signals.js';
+import { httpStatusOf, innermostMessage, statusLine } from '../remote/failure-signals.js';
 import { redactSecrets } from '../../util/redact.js';
 
 /** Rewrites a failed Datadog query as a SourceError that says what to fix. */
@@ -16,9 +16,9 @@ export function explainDatadogError(err: unknown, where: { readonly site: string
     if (status === 429) return `${statusLine(status)} — Datadog's rate limit for metric queries is used up: query less often, or wait for it to reset`;
     if (status === 400) return `${statusLine(status)} — Datadog rejected the query; check the tags: ${raw}`;
     if (status !== null) return `${statusLine(status)} from ${where.baseUrl}: ${raw}`;
-    if (reason === 'network') return `cannot reach ${where.baseUrl}: ${raw}`;
+    if (reason === 'network') return `cannot reach ${where.baseUrl}: ${redactSecrets(innermostMessage(err))}`;
     if (reason === 'timeout') return `${where.baseUrl} did not answer in time: ${raw}`;
-    return `Datadog's answer could not be read: ${raw}`;
+    return `${where.baseUrl}: ${redactSecrets(innermostMessage(err))}`;
   })();
   return new SourceError(message, reason, { cause: err });
 }

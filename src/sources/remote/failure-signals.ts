@@ -52,3 +52,11 @@ const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 408: 'Request Timeout',
   429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
 };
+
+/** The innermost cause's message: "connect ECONNREFUSED 127.0.0.1:9090" rather than "fetch failed". */
+export function innermostMessage(err: unknown): string {
+  let e = err;
+  while (e !== null && typeof e === 'object' && 'cause' in e && e.cause != null && e.cause !== e) e = e.cause;
+  if (e instanceof AggregateError && e.errors.length) e = e.errors[0];
+  return e instanceof Error ? e.message || e.name : String(e);
+}

@@ -1,0 +1,99 @@
+import { createServer, type Server } from 'node:http';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './support/cli.js';
+import { freePort } from './support/ports.js';
+
+const API_KEY = 'dd-api-0123456789abcdef';
+const APP_KEY = 'dd-app-fedcba9876543210';
+
+async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
+  const server = createServer(handler);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
+}
+
+interface Check { source: string; status: string; reason?: string; message?: string; detail?: string }
+
+describe('perfpilot sources test', () => {
+  let dir: string;
+  let prometheus: { server: Server; url: string };
+  let datadog: { server: Server; url: string };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'perfpilot-sources-'));
+    // A Prometheus HTTP API that has 0.5 for every query, behind basic auth.
+    prometheus = await listen((req, res) => {
+      if (req.headers.authorization !== `Basic ${Buffer.from('admin:pr0m-pass').toString('base64')}`) {
+        res.writeHead(401).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [Date.now() / 1000, '0.5'] }] } }));
+    });
+    // Datadog refusing the application key.
+    datadog = await listen((_req, res) => {
+      res.writeHead(403, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: ['Forbidden'] }));
+    });
+  });
+
+  afterAll(async () => {
+    await Promise.all([prometheus, datadog].map((s) => new Promise((r) => s.server.close(r))));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('says what is wrong with each remote source, exits 1, and shows no secret', async () => {
+    const unused = await freePort();
+    const file = join(dir, 'perfpilot.yaml');
+    const promUrl = prometheus.url.replace('http://', 'http://admin:pr0m-pass@');
+    await writeFile(file, [
+      'environment: prod',
+      'sources:',
+      '  host: false',
+      `  prometheus: { url: "${promUrl}", preset: exporters }`,
+      `  datadog: { url: "${datadog.url}", tags: [env:prod] }`,
+      `  cloudwatch: { endpoint: "http://127.0.0.1:${unused}", retries: 0, dimensions: { staging: { rds: { DBInstanceIdentifier: db1 } } } }`,
+    ].join('\n'));
+    const env = { DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+
+    const json = await runCli(['sources', 'test', '--config', file, '--json'], { env });
+    expect(json.code).toBe(1);
+    const checks = JSON.parse(json.stdout) as Check[];
+    const by = new Map(checks.map((c) => [c.source, c]));
+    expect(by.get('prometheus')).toEqual({ source: 'prometheus', status: 'ok', detail: '14 of 14 fields from exporters' });
+    expect(by.get('datadog')).toEqual({
+      source: 'datadog', status: 'error', reason: 'auth',
+      message: '403 Forbidden — DD_APP_KEY is missing or lacks the timeseries_query scope, or DD_API_KEY is not a key of this organization on datadoghq.com',
+    });
+    expect(by.get('cloudwatch')).toEqual({
+      source: 'cloudwatch', status: 'error', reason: 'not_found',
+      message: 'no AWS resources are set for environment "prod": add sources.cloudwatch.dimensions.prod (apiGateway, rds, elastiCache, ec2 or ecs)',
+    });
+    expect(by.get('host')).toEqual({ source: 'host', status: 'not_configured' });
+    expect(by.get('app')).toEqual({ source: 'app', status: 'not_configured' });
+
+    const table = await runCli(['sources', 'test', '--config', file], { env });
+    expect(table.code).toBe(1);
+    const lines = table.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^SOURCE\s+STATUS\s+WHAT$/);
+    expect(lines).toContainEqual(expect.stringMatching(/^datadog\s+failed \(auth\)\s+403 Forbidden — DD_APP_KEY is missing or lacks the timeseries_query scope/));
+    expect(lines).toContainEqual(expect.stringMatching(/^prometheus\s+ok\s+14 of 14 fields from exporters$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^host\s+not configured$/));
+    for (const out of [json.stdout, json.stderr, table.stdout, table.stderr]) {
+      expect(out).not.toMatch(/pr0m-pass|dd-api-0123|dd-app-fedc/);
+    }
+  });
+
+  it('exits 0 when every configured source answers', async () => {
+    const file = join(dir, 'ok.yaml');
+    await writeFile(file, `sources:\n  host: false\n  prometheus: { url: "${prometheus.url.replace('http://', 'http://admin:pr0m-pass@')}", preset: perfpilot }\n`);
+    const r = await runCli(['sources', 'test', '--config', file, '--json']);
+    const checks = JSON.parse(r.stdout) as Check[];
+    expect(checks.find((c) => c.source === 'prometheus')).toEqual({ source: 'prometheus', status: 'ok', detail: '9 of 9 fields from perfpilot' });
+    expect(r.code).toBe(checks.some((c) => c.status === 'error') ? 1 : 0);
+    expect(checks.filter((c) => c.status === 'error')).toEqual([]);
+  });
+});
