@@ -53,7 +53,7 @@ export interface InstrumentOptions {
   readonly userId?: UserOf;
   /** Histogram buckets of `/metrics`, in seconds (default 5 ms … 10 s). */
   readonly bucketsSeconds?: readonly number[];
-  /** How long a cut window waits for pullers that have not fetched it (default 15 min). */
+  /** How long a cut window waits for pullers that have not fetched it (default 5 min). */
   readonly retainMs?: number;
 }
 
@@ -98,7 +98,7 @@ export interface Instrumentation {
  */
 export function instrument(options: InstrumentOptions): Instrumentation {
   const buckets = options.bucketsSeconds ?? DEFAULT_BUCKETS_SECONDS;
-  const log = new WindowLog(Date.now, { retainMs: options.retainMs ?? 15 * 60_000, maxWindows: 256 });
+  const log = new WindowLog(Date.now, { retainMs: options.retainMs ?? 5 * 60_000, maxWindows: 64 });
   const series = new HttpSeries(buckets);
   const dbHistogram = new Histogram(buckets);
   const http = new HttpRecorder(log, series, options.userId ?? null);
