@@ -47,7 +47,7 @@ describe('OpenAPI document', () => {
 
   it('documents every route with responses, unique operation ids and declared path parameters', () => {
     const paths = doc.paths as Record<string, Record<string, Json>>;
-    for (const url of ['/api/v1/environments', '/api/v1/metrics', '/api/v1/metrics/series', '/api/v1/snapshots/latest', '/api/v1/analysis', '/api/v1/issues', '/api/v1/recommendations', '/api/v1/sources', '/api/v1/optimize/plans/{id}/apply', '/api/v1/optimize/changes/{id}/rollback', '/api/v1/optimize/history', '/api/v1/events', '/api/v1/config']) {
+    for (const url of ['/api/v1/environments', '/api/v1/metrics', '/api/v1/metrics/series', '/api/v1/snapshots/latest', '/api/v1/analysis', '/api/v1/issues', '/api/v1/recommendations', '/api/v1/sources', '/api/v1/optimize/plans/{id}/apply', '/api/v1/optimize/changes/{id}/rollback', '/api/v1/optimize/history', '/api/v1/events', '/api/v1/config', '/api/v1/alerts', '/api/v1/silences', '/api/v1/silences/{id}', '/api/v1/openapi.json']) {
       expect(Object.keys(paths), url).toContain(url);
     }
     const ids = new Set<string>();

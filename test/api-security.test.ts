@@ -56,6 +56,9 @@ describe.skipIf(missingProgram('redis-server') !== null)('API security', () => {
     expect(basic.status).toBe(401);
     const plan = await call(app, '/api/v1/optimize/plans', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(plan.status).toBe(401);
+    const silence = await call(app, '/api/v1/silences', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"matchers":["alertname=x"]}' });
+    expect(silence.status).toBe(401);
+    expect((await call(app, '/api/v1/silences/s1', { method: 'DELETE', token: 'nope' })).status).toBe(401);
   });
 
   it('answers 400 naming the field and why', async () => {
@@ -138,6 +141,9 @@ describe('API with a read token', () => {
     expect((await call(app, '/api/v1/metrics', { token: 'nope' })).status).toBe(401);
     expect((await call(app, '/api/v1/environments', { token: 'read-token-123' })).status).toBe(200);
     expect((await call(app, '/api/v1/environments', { token: 'write-token-456' })).status).toBe(200);
+    expect((await call(app, '/api/v1/alerts')).status).toBe(401);
+    expect((await call(app, '/api/v1/alerts', { token: 'read-token-123' })).status).toBe(200);
+    expect((await call(app, '/api/v1/openapi.json')).status).toBe(401);
     expect((await call(app, '/api/v1/optimize/plans/p/apply', { method: 'POST', token: 'read-token-123' })).status).toBe(401);
     expect((await call(app, '/healthz')).status).toBe(200);
     const page = await call(app, '/');

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { registerApiRoutes, type ApiRoute } from './api-route.js';
+import { z } from 'zod';
+import { defineRoute, registerApiRoutes, type ApiRoute } from './api-route.js';
 import type { AnalysesPort, MetricsPort } from './api-ports.js';
 import { createAuthGuards, type ApiTokens, type AuthGuards } from './auth.js';
 import { installErrorHandler } from './errors.js';
@@ -70,19 +71,29 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): Api {
     ...configRoutes(deps.config),
     ...eventRoutes(live),
   ];
-  const ours = new Set(routes.map((r) => `${r.method} ${r.url}`));
+  const ours = new Set([...routes.map((r) => `${r.method} ${r.url}`), 'GET /api/v1/openapi.json']);
   const foreign: ForeignRoute[] = [];
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/api/')) return;
     for (const method of [route.method].flat()) {
-      if (method === 'HEAD' || ours.has(`${method} ${route.url}`) || route.url === '/api/v1/openapi.json') continue;
+      if (method === 'HEAD' || ours.has(`${method} ${route.url}`)) continue;
       foreign.push({ method, url: route.url });
       if (method === 'GET') route.preHandler = [auth.read, ...[route.preHandler ?? []].flat()];
     }
   });
-  registerApiRoutes(app, routes, { auth, rateLimit });
   let document: unknown = null;
-  app.get('/api/v1/openapi.json', { preHandler: auth.read }, async () => (document ??= openapiDocument(routes, foreign, deps.version ?? '0.1.0')));
+  routes.push(defineRoute({
+    method: 'GET',
+    url: '/api/v1/openapi.json',
+    summary: 'This document: OpenAPI 3.1, generated from the schemas that validate each request',
+    tag: 'meta',
+    access: 'read',
+    response: z.record(z.string(), z.unknown()),
+    async handler() {
+      return (document ??= openapiDocument(routes, foreign, deps.version ?? '0.1.0'));
+    },
+  }));
+  registerApiRoutes(app, routes, { auth, rateLimit });
   registerDashboard(app);
   return { live, guards: { ...auth, rateLimit } };
 }
