@@ -155,6 +155,21 @@ describe('app source', () => {
       expect(snapshot.metrics.database.queryTime.p50).toBeNull();
     });
 
+    it('loses nothing when a sample times out: its cursors do not move', async () => {
+      const slow = createServer((_req, res) => void setTimeout(() => res.writeHead(503).end(), 300));
+      const slowUrl = await listen(slow);
+      try {
+        const source = createAppSource({ targets: [a.exporter, slowUrl] });
+        await source.sample(signal());
+        await runLoad(a.app, Array(5).fill('/status/200'), 1);
+        await expect(source.sample(AbortSignal.timeout(100))).rejects.toThrow();
+        const after = await source.sample(signal());
+        expect(after.targets.map((t) => (t.ok ? t.window.http.requests : t.message))).toEqual([5, 'answered 503 Service Unavailable']);
+      } finally {
+        await closeServer(slow);
+      }
+    });
+
     it('fails the sample when no target answers', async () => {
       const down = `http://127.0.0.1:${await freePort()}`;
       const source = createAppSource({ targets: [down] });

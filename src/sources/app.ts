@@ -40,7 +40,11 @@ export function createAppSource(options: AppSourceOptions): SampledSource<AppSam
     kind: 'sampled',
     name: 'app',
     async sample(signal) {
-      const targets = await Promise.all(options.targets.map((t) => pullTarget(t, cursors, signal)));
+      const pulls = await Promise.all(options.targets.map((t) => pullTarget(t, cursors.get(t), signal)));
+      // A sample that timed out is dropped by the collector: its cursors must not move either.
+      signal.throwIfAborted();
+      pulls.forEach(({ seq }, i) => seq !== null && cursors.set(options.targets[i]!, seq));
+      const targets = pulls.map((p) => p.pull);
       if (targets.every((t) => !t.ok)) {
         const failed = targets as Extract<AppTargetPull, { ok: false }>[];
         throw new SourceError(failed.map((t) => `${t.target}: ${t.message}`).join('; '), failed[0]!.reason);
@@ -51,28 +55,29 @@ export function createAppSource(options: AppSourceOptions): SampledSource<AppSam
   };
 }
 
-async function pullTarget(target: string, cursors: Map<string, number>, signal: AbortSignal): Promise<AppTargetPull> {
+/** One target's pull, and its new cursor (null when it did not answer). */
+async function pullTarget(target: string, since: number | undefined, signal: AbortSignal): Promise<{ pull: AppTargetPull; seq: number | null }> {
   const shown = safeUrl(target);
+  const failed = (message: string, reason: FailureReason) => ({ pull: { target: shown, ok: false as const, message, reason }, seq: null });
   try {
     const url = new URL(SKETCH_PATH, target);
-    const since = cursors.get(target);
     if (since !== undefined) url.searchParams.set('since', String(since));
     const res = await fetch(url, { signal, headers: { accept: 'application/json' } });
     if (!res.ok) {
       await res.body?.cancel();
-      return { target: shown, ok: false, message: `answered ${res.status} ${res.statusText}`, reason: reasonForHttpStatus(res.status) };
+      return failed(`answered ${res.status} ${res.statusText}`, reasonForHttpStatus(res.status));
     }
     const parsed = SketchEnvelopeSchema.safeParse(await res.json());
     if (!parsed.success) {
-      return { target: shown, ok: false, message: `not a perfpilot v1 sketch: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`, reason: 'bad_response' };
+      const issue = parsed.error.issues[0];
+      return failed(`not a perfpilot v1 sketch: ${issue?.path.join('.')} ${issue?.message}`, 'bad_response');
     }
     const { instance, gap, seq, startMs, endMs, http, db } = parsed.data;
-    cursors.set(target, seq);
-    return { target: shown, ok: true, instance, gap, window: { startMs, endMs, http, db } };
+    return { pull: { target: shown, ok: true, instance, gap, window: { startMs, endMs, http, db } }, seq };
   } catch (err) {
     const cause = (err as { cause?: unknown }).cause;
     const detail = cause instanceof Error ? cause : err;
-    return { target: shown, ok: false, message: (detail as Error).message ?? String(detail), reason: failureReason(detail) };
+    return failed((detail as Error).message ?? String(detail), failureReason(detail));
   }
 }
 
