@@ -14,7 +14,7 @@
  *   5 ms … 10 s. `route` is the framework's pattern (Express, Fastify) or "" when unknown.
  * - `http_server_requests_total` counter {route, method, status_class}
  * - `http_server_errors_total` counter {route, method}: 5xx responses
- * - `http_server_requests_aborted_total` counter: clients that left before the response finished
+ * - `http_server_requests_aborted_total` counter: connections closed before the response finished
  * - `http_server_requests_in_flight` gauge
  * - `db_client_query_duration_seconds` histogram: queries through `perf.pg(...)`
  *

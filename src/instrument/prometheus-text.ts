@@ -52,7 +52,7 @@ export function renderPrometheus(state: PrometheusState): string {
     ...family(n.requestDuration, 'histogram', 'Duration of HTTP requests, from the request to the end of its response.', durations),
     ...family(n.requests, 'counter', 'HTTP responses finished, by route, method and status class.', requests),
     ...family(n.errors, 'counter', 'HTTP responses with a 5xx status.', errors),
-    ...family(n.aborted, 'counter', 'HTTP requests whose client went away before the response finished.', [`${n.aborted} ${state.abortedTotal}`]),
+    ...family(n.aborted, 'counter', 'HTTP requests whose connection closed before the response finished (mostly clients that went away).', [`${n.aborted} ${state.abortedTotal}`]),
     ...family(n.inFlight, 'gauge', 'HTTP requests being served now.', [`${n.inFlight} ${state.inFlight}`]),
     ...family(n.queryDuration, 'histogram', 'Duration of PostgreSQL queries, from client.query to its result.', db),
   ].join('\n') + '\n';
