@@ -67,7 +67,7 @@ export async function applyPlan(deps: OptimizerDeps, plan: Plan, options: ApplyO
       deps.logger.info({ id: r.id, target: r.target, changes: r.changes, by: r.by, planId: plan.id }, 'Cache optimization completed');
       await deps.notifier?.notify({
         name: 'optimization_applied', environment: deps.environment, severity: 'low',
-        summary: `${describe(r.changes)} on ${r.target}`,
+        summary: `${describeChanges(r.changes)} on ${r.target}`,
         labels: { target: r.target, optimization: String(r.id) },
         details: { by: r.by, plan: plan.id },
       });
@@ -125,6 +125,6 @@ async function reread(deps: OptimizerDeps, written: { id: number }[]): Promise<O
   return rows.filter((r): r is OptimizationRecord => r !== null);
 }
 
-export function describe(changes: readonly SettingChange[]): string {
+export function describeChanges(changes: readonly SettingChange[]): string {
   return changes.map((c) => `${c.resource ? `${c.resource} ` : ''}${c.parameter} ${c.before} → ${c.after}`).join(', ');
 }

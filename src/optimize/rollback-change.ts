@@ -1,6 +1,6 @@
 import { PerfpilotError } from '../errors.js';
 import type { OptimizationRecord } from '../store/audit-store.js';
-import { describe } from './apply-plan.js';
+import { describeChanges } from './apply-plan.js';
 import { groupByResource, inverse } from './group-changes.js';
 import type { OptimizerDeps } from './optimizer-deps.js';
 import { withOptimizerLock } from './with-optimizer-lock.js';
@@ -36,7 +36,7 @@ export async function rollbackChange(deps: OptimizerDeps, id: number, options: R
     deps.logger.warn({ id, rollbackId, target: record.target, changes: undo, by: options.by, reason: options.reason }, 'Cache optimization rolled back');
     await deps.notifier?.notify({
       name: 'optimization_rolled_back', environment: deps.environment, severity: 'medium',
-      summary: `rolled back optimization ${id} on ${record.target}: ${describe(undo)} (${options.reason})`,
+      summary: `rolled back optimization ${id} on ${record.target}: ${describeChanges(undo)} (${options.reason})`,
       labels: { target: record.target, optimization: String(id) },
       details: { by: options.by, reason: options.reason },
     });

@@ -5,7 +5,7 @@ import { openCore, type Core } from '../../app.js';
 import { loadConfig } from '../../config/load.js';
 import { PerfpilotError } from '../../errors.js';
 import { createLogger } from '../../log.js';
-import { applyPlan, describe, type ApplyResult } from '../../optimize/apply-plan.js';
+import { applyPlan, describeChanges, type ApplyResult } from '../../optimize/apply-plan.js';
 import type { Optimizer } from '../../optimize/create-optimizer.js';
 import { planOptimizations } from '../../optimize/plan-optimizations.js';
 import { PlanSchema } from '../../optimize/plan-schema.js';
@@ -112,7 +112,7 @@ async function readPlan(file: string): Promise<Plan> {
 async function rollback(o: Optimizer, id: string, flags: Flags): Promise<void> {
   if (!/^\d+$/.test(id)) throw new PerfpilotError(`rollback: expected a numeric ID from \`perfpilot optimize history\`, got "${id}"`, { exitCode: 64 });
   const row = await rollbackChange(o, Number(id), { by: `cli:${userInfo().username}`, reason: 'rolled back by hand' });
-  process.stdout.write(flags.json ? `${JSON.stringify(row, null, 2)}\n` : `rolled back ${id} on ${row.target}: ${describe(row.changes)} (rollback ${row.id})\n`);
+  process.stdout.write(flags.json ? `${JSON.stringify(row, null, 2)}\n` : `rolled back ${id} on ${row.target}: ${describeChanges(row.changes)} (rollback ${row.id})\n`);
 }
 
 async function history(o: Optimizer, flags: Flags): Promise<void> {
@@ -135,7 +135,7 @@ function formatPlan(p: Plan): string {
 
 function formatApply(r: ApplyResult): string {
   const lines: string[] = [];
-  for (const c of r.changes) lines.push(`${r.dryRun ? 'would change' : 'changing'} ${c.target}: ${describe(c.changes)}`);
+  for (const c of r.changes) lines.push(`${r.dryRun ? 'would change' : 'changing'} ${c.target}: ${describeChanges(c.changes)}`);
   for (const x of r.refused) lines.push(`refused ${x.target}: ${x.reason}`);
   if (r.failure) lines.push(`FAILED on ${r.failure.target}: ${r.failure.message}; everything already changed was restored`);
   if (r.dryRun) lines.push(r.changes.length ? 'dry run: nothing changed; add --yes to apply' : 'dry run: nothing to apply');
@@ -144,7 +144,7 @@ function formatApply(r: ApplyResult): string {
 
 function formatHistory(rows: readonly OptimizationRecord[]): string {
   if (rows.length === 0) return 'no optimizations yet\n';
-  const table = rows.map((r) => [String(r.id), new Date(r.atMs).toISOString(), r.kind === 'rollback' ? `rollback of ${r.rollbackOf}` : 'apply', r.status, r.target, describe(r.changes), r.by, r.reason ?? '']);
+  const table = rows.map((r) => [String(r.id), new Date(r.atMs).toISOString(), r.kind === 'rollback' ? `rollback of ${r.rollbackOf}` : 'apply', r.status, r.target, describeChanges(r.changes), r.by, r.reason ?? '']);
   const head = ['ID', 'AT', 'KIND', 'STATUS', 'TARGET', 'CHANGES', 'BY', 'REASON'];
   const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
   return [head, ...table].map((row) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
