@@ -2,7 +2,9 @@
  * One collection cycle over host, Redis and PostgreSQL: perfpilot's collection loop (from
  * dist/, in a child process of its own, bench/collect-loop.mjs) against node_exporter,
  * redis_exporter and postgres_exporter, scraped the same number of times in the same run,
- * interleaved (one perfpilot cycle, then one scrape of each exporter). CPU is utime + stime
+ * interleaved (one perfpilot cycle, then one scrape of each exporter, then BENCH_PAUSE_MS,
+ * default 250 ms: a steady loop with no pause would measure V8's young-generation headroom
+ * more than perfpilot). CPU is utime + stime
  * from /proc/<pid>/stat over the measured cycles; RSS is VmRSS (and peak VmHWM) at the end.
  * Both sides read the same Redis (127.0.0.1:6379) and the same scratch database, which has
  * pg_stat_statements, so perfpilot takes its full slow-query path.
@@ -20,7 +22,7 @@ import { createScratchDatabase } from '../test/support/postgres.js';
 
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 200);
 const WARMUP = 5;
-const PAUSE_MS = 20;
+const PAUSE_MS = Number(process.env.BENCH_PAUSE_MS ?? 250);
 const TICKS_PER_S = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
