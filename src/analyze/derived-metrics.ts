@@ -1,4 +1,4 @@
-import { readField } from '../model/fields.js';
+import { FIELDS, isFieldPath, readField, type Unit } from '../model/fields.js';
 import type { PerformanceMetrics } from '../model/metrics.js';
 import type { Evidence } from './evidence.js';
 
@@ -66,4 +66,10 @@ export type DerivedMetric = keyof typeof DERIVED_METRICS;
 
 export function isDerivedMetric(name: string): name is DerivedMetric {
   return Object.hasOwn(DERIVED_METRICS, name);
+}
+
+/** The unit of any metric a rule can read: a field's own, `ratio` for derived ones. */
+export function metricUnit(name: string): Unit {
+  if (isFieldPath(name)) return FIELDS[name];
+  return isDerivedMetric(name) ? 'ratio' : 'count';
 }
