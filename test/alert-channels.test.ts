@@ -161,3 +161,35 @@ describe('channel failures', () => {
     expect(JSON.stringify(r)).not.toContain('SECRETPART');
   });
 });
+
+describe.each([
+  ['webhook', (url: string) => ({ name: 'c', type: 'webhook', url: `${url}/hook?token=SECRETTOKEN` })],
+  ['slack', (url: string) => ({ name: 'c', type: 'slack', url: `${url}/services/T0/B0/SECRETTOKEN` })],
+  ['alertmanager', (url: string) => ({ name: 'c', type: 'alertmanager', url: `http://user:SECRETTOKEN@${url.slice(7)}` })],
+  ['pagerduty', (url: string) => ({ name: 'c', type: 'pagerduty', routingKey: 'SECRETTOKEN', url: `${url}/v2/enqueue` })],
+] as const)('channel contract: %s', (_type, configFor) => {
+  it.each([
+    [503, { reason: 'bad_response', retryable: true }],
+    [429, { reason: 'throttled', retryable: true }],
+    [401, { reason: 'auth', retryable: false }],
+    [404, { reason: 'not_found', retryable: false }],
+  ] as const)('HTTP %d → %o, and no secret in the answer', async (status, expected) => {
+    rx.respond(() => ({ status, body: 'echo SECRETTOKEN back' }));
+    const r = await channel(configFor(rx.url)).notify(firing, ctx());
+    expect(r).toMatchObject({ ok: false, ...expected });
+    expect(JSON.stringify(r)).not.toContain('SECRETTOKEN');
+  });
+
+  it('a receiver that is down is a retryable network failure, with no secret in the answer', async () => {
+    const port = await freePort();
+    const r = await channel(configFor(`http://127.0.0.1:${port}`)).notify(firing, ctx());
+    expect(r).toMatchObject({ ok: false, reason: 'network', retryable: true });
+    expect(JSON.stringify(r)).not.toContain('SECRETTOKEN');
+  });
+
+  it('a receiver that hangs is a retryable timeout', async () => {
+    rx.respond(() => ({ status: 200, delayMs: 2_000 }));
+    const r = await channel(configFor(rx.url)).notify(firing, { signal: AbortSignal.timeout(200), idempotencyKey: 'k' });
+    expect(r).toMatchObject({ ok: false, reason: 'timeout', retryable: true });
+  });
+});

@@ -36,8 +36,8 @@ export function pagerdutyChannel(config: { name: string; url: string; routingKey
     type: 'pagerduty',
     async notify(n, { signal }): Promise<NotifyResult> {
       for (const alert of n.alerts) {
-        const result = await postJson(config.url, pagerdutyEvent(n, alert, config.routingKey), { signal });
-        if (!result.ok) return { ...result, message: result.message.replaceAll(config.routingKey, '***') };
+        const result = await postJson(config.url, pagerdutyEvent(n, alert, config.routingKey), { signal, secrets: [config.routingKey] });
+        if (!result.ok) return result;
       }
       return { ok: true };
     },
