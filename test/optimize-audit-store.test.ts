@@ -23,7 +23,10 @@ describe('SQLite audit store', () => {
     const b = await s.appendOptimization(row({ atMs: 5000, status: 'failed', reason: 'boom' }));
     await s.updateOptimization(a, { status: 'verified', verification: { atMs: 2000, before: { hitRate: 0.1, p99Ms: null }, after: { hitRate: 0.8, p99Ms: null }, regressed: false, reason: null } });
     expect(await s.getOptimization(a)).toEqual({ ...row(), id: a, status: 'verified', verification: { atMs: 2000, before: { hitRate: 0.1, p99Ms: null }, after: { hitRate: 0.8, p99Ms: null }, regressed: false, reason: null } });
-    expect((await s.listOptimizations(10)).map((r) => r.id)).toEqual([b, a]);
+    const c = await s.appendOptimization(row({ environment: 'other', atMs: 100 }));
+    expect((await s.listOptimizations(10)).map((r) => r.id)).toEqual([b, a, c]);
+    expect((await s.listOptimizations(10, 'e')).map((r) => r.id)).toEqual([b, a]);
+    expect((await s.listOptimizations(1)).map((r) => r.id)).toEqual([b]);
     expect(await s.lastOptimizationAt('redis://h:6379')).toBe(1000);
     expect(await s.lastOptimizationAt('other')).toBeNull();
     expect(await s.getOptimization(999)).toBeNull();

@@ -109,4 +109,19 @@ describe.skipIf(missingProgram('redis-server') !== null)('optimizer on a private
     expect(history[0]!.changes).toEqual(changes.map((c) => ({ ...c, before: c.after, after: c.before })));
     for (const c of changes) expect(await configGet(c.parameter)).toBe(String(c.before));
   });
+
+  it('takes a change back when CONFIG REWRITE fails (this redis-server has no config file)', async () => {
+    const persisting = createRedisTarget({ url: redis.url, rewrite: true, sample: { maxKeys: 100, budgetMs: 100 } });
+    const d = { ...deps, targets: new Map([[persisting.id, persisting]]) };
+    try {
+      const plan = await planOptimizations(d, { windowMs: 1_000 });
+      expect(plan.proposals[0]).toMatchObject({ parameter: 'maxmemory-policy', current: 'volatile-lru' });
+      const result = await applyPlan(d, plan, { confirm: true, by: 'test' });
+      expect(result.failure!.message).toMatch(/CONFIG SET failed: .*config file/i);
+      expect(result.records.map((r) => r.status)).toEqual(['failed']);
+      expect(await configGet('maxmemory-policy')).toBe('volatile-lru');
+    } finally {
+      await persisting.close();
+    }
+  });
 });

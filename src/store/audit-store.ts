@@ -41,8 +41,8 @@ export interface AuditStore {
   appendOptimization(record: NewOptimizationRecord): Promise<number>;
   updateOptimization(id: number, patch: { status?: OptimizationStatus; reason?: string | null; verification?: Verification }): Promise<void>;
   getOptimization(id: number): Promise<OptimizationRecord | null>;
-  /** The newest first. */
-  listOptimizations(limit: number): Promise<OptimizationRecord[]>;
+  /** The newest first; only `environment`'s when given. */
+  listOptimizations(limit: number, environment?: string): Promise<OptimizationRecord[]>;
   /** When a change (apply or rollback) was last written to the target; null if never. */
   lastOptimizationAt(target: string): Promise<number | null>;
   /**

@@ -116,7 +116,7 @@ async function rollback(o: Optimizer, id: string, flags: Flags): Promise<void> {
 }
 
 async function history(o: Optimizer, flags: Flags): Promise<void> {
-  const rows = await o.audit.listOptimizations(Number(flags.limit ?? 50));
+  const rows = await o.audit.listOptimizations(Number(flags.limit ?? 50), o.environment);
   process.stdout.write(flags.json ? `${JSON.stringify(rows, null, 2)}\n` : formatHistory(rows));
 }
 

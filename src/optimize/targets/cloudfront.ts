@@ -20,7 +20,7 @@ export interface CloudFrontTargetOptions {
   readonly endpoint: string | null;
   /** The tag that marks the environment's distributions. */
   readonly tag: { readonly key: string; readonly value: string };
-  /** How long to wait for a distribution to reach Deployed (default 20 min). */
+  /** How long to report progress until a distribution is Deployed (default 20 min); the change stands either way. */
   readonly deployTimeoutMs?: number;
   readonly pollMs?: number;
 }
@@ -94,7 +94,7 @@ export function createCloudFrontTarget(options: CloudFrontTargetOptions, client:
       if (status !== last) progress(`${distributionId}: ${status}`);
       last = status;
       if (status === 'Deployed') return;
-      if (Date.now() > deadline) throw new PerfpilotError(`${distributionId} is still ${status}; the change was accepted and keeps deploying`);
+      if (Date.now() > deadline) return progress(`${distributionId}: still ${status}; the change is accepted and keeps deploying`);
       await sleep(options.pollMs ?? 10_000);
     }
   }

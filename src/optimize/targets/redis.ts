@@ -98,8 +98,14 @@ export function createRedisTarget(options: RedisTargetOptions, client: RedisTarg
     read: (settings) => wrap('CONFIG GET', () => Promise.all(settings.map((s) => configGet(s.parameter)))),
     write: (changes, progress) => wrap('CONFIG SET', async () => {
       await client.call('CONFIG', 'SET', ...changes.flatMap((c) => [c.parameter, String(c.after)]));
+      if (options.rewrite) {
+        // All or nothing: a change that cannot be persisted is taken back before failing.
+        await client.call('CONFIG', 'REWRITE').catch(async (err: unknown) => {
+          await client.call('CONFIG', 'SET', ...changes.flatMap((c) => (c.before === null ? [] : [c.parameter, String(c.before)])));
+          throw err;
+        });
+      }
       progress(`${id}: ${changes.map((c) => `${c.parameter} ${c.before} → ${c.after}`).join(', ')}`);
-      if (options.rewrite) await client.call('CONFIG', 'REWRITE');
     }),
     measureHitRate: (windowMs, signal) => wrap('INFO', async () => {
       const before = await counters(client);

@@ -17,7 +17,7 @@ export function sqliteAuditStore(db: Database.Database): AuditStore {
   const insert = db.prepare(`INSERT INTO optimizations (kind, rollback_of, environment, target, target_type, status, at_ms, by, changes, plan, reason, verification)
     VALUES (@kind, @rollbackOf, @environment, @target, @targetType, @status, @atMs, @by, @changes, @plan, @reason, @verification)`);
   const byId = db.prepare<[number], Row>('SELECT * FROM optimizations WHERE id = ?');
-  const list = db.prepare<[number], Row>('SELECT * FROM optimizations ORDER BY at_ms DESC, id DESC LIMIT ?');
+  const list = db.prepare<[string | null, string | null, number], Row>('SELECT * FROM optimizations WHERE ? IS NULL OR environment = ? ORDER BY at_ms DESC, id DESC LIMIT ?');
   const last = db.prepare<[string], { at: number | null }>(`SELECT MAX(at_ms) AS at FROM optimizations WHERE target = ? AND status <> 'failed'`);
   const lock = db.prepare(`INSERT INTO optimizer_lock (id, holder, until_ms) VALUES (1, @holder, @until)
     ON CONFLICT (id) DO UPDATE SET holder = @holder, until_ms = @until WHERE optimizer_lock.holder = @holder OR optimizer_lock.until_ms < @now`);
@@ -42,8 +42,8 @@ export function sqliteAuditStore(db: Database.Database): AuditStore {
       const row = byId.get(id);
       return row ? fromRow(row) : null;
     },
-    async listOptimizations(limit) {
-      return list.all(limit).map(fromRow);
+    async listOptimizations(limit, environment) {
+      return list.all(environment ?? null, environment ?? null, limit).map(fromRow);
     },
     async lastOptimizationAt(target) {
       return last.get(target)?.at ?? null;
