@@ -105,4 +105,19 @@ describe('ElastiCache target against the Query wire protocol', () => {
     expect(result.records[0]!.reason).toMatch(/^restored after elasticache:us-east-1\/app-b failed: /);
     expect(notified).toEqual([]);
   });
+
+  it('serializes concurrent applies, so the cooldown lets only one through', async () => {
+    state.failModify.clear();
+    state.modifies.length = 0;
+    const { deps, notified } = testOptimizerDeps('prod', [target('app-a')]);
+    const plan = await planOptimizations(withReadings(deps), { windowMs: 0 });
+    const results = await Promise.all([1, 2, 3].map(() => applyPlan(deps, plan, { confirm: true, by: 'test' })));
+    expect(results.map((r) => r.records.length).sort()).toEqual([0, 0, 1]);
+    expect(results.flatMap((r) => r.refused.map((x) => x.reason))).toEqual([
+      'changed 0 min ago; the cooldown is 60 min', 'changed 0 min ago; the cooldown is 60 min',
+    ]);
+    expect(state.modifies).toEqual(['app-a']);
+    expect(state.groups.get('app-a')!.get('maxmemory-samples')).toBe('10');
+    expect(notified.map((n) => [n.name, n.summary])).toEqual([['optimization_applied', 'app-a maxmemory-samples 3 → 10 on elasticache:us-east-1/app-a']]);
+  });
 });
