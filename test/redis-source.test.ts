@@ -1,9 +1,12 @@
+import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { collectOnce } from '../src/collect/collect-once.js';
+import { failureReason } from '../src/collect/sample-all.js';
 import { createHostSource } from '../src/sources/host.js';
 import { createRedisSource, redisReadings, type RedisSample } from '../src/sources/redis.js';
 import type { SampledSource } from '../src/sources/source.js';
 import { missingProgram } from './support/require.js';
+import { waitForPort } from './support/ports.js';
 import { startRedis, type PrivateRedis } from './support/redis-server.js';
 
 const signal = new AbortController().signal;
@@ -94,5 +97,28 @@ describe.skipIf(missingProgram('redis-server') !== null)('redis source', () => {
     expect(snapshot.metrics.cache).toEqual({ hitRate: null, missRate: null, evictions: null, memory: { used: null, available: null } });
     expect(snapshot.metrics.resources.cpu.usage).toEqual(expect.any(Number));
     expect(snapshot.metrics.resources.memory.available).toBeGreaterThan(0);
+  });
+
+  it('says why it cannot connect, and reads a Redis that comes back as a restart', async () => {
+    const { redis, source } = await setUp();
+    await redis.client.set('k', 'v');
+    await redis.client.get('k');
+    const first = await source.sample(signal);
+    await redis.stop();
+    const down = await source.sample(signal).then(() => null, (e: unknown) => e);
+    expect(down).not.toBeNull();
+    expect(failureReason(down)).toBe('network');
+    const again = spawn('redis-server', ['--port', String(redis.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    cleanup.push(async () => {
+      again.kill('SIGKILL');
+    });
+    await waitForPort(redis.port);
+    let last: RedisSample | null = null;
+    for (let i = 0; i < 40 && !last; i++) {
+      last = await source.sample(signal).catch(() => null);
+      if (!last) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(last?.runId).not.toBe(first.runId);
+    expect(between(first, last!)).toMatchObject({ hitRate: null, evictions: 0 });
   });
 });

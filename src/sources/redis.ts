@@ -61,18 +61,36 @@ export function createRedisSource(options: RedisSourceOptions): SampledSource<Re
     kind: 'sampled',
     name: 'redis',
     async sample() {
-      if (client.status === 'wait' || client.status === 'end') await client.connect();
-      else if (client.status !== 'ready') {
-        throw new SourceError(redactSecrets(lastError?.message ?? `not connected (${client.status})`), 'network', { cause: lastError });
+      try {
+        if (client.status === 'wait' || client.status === 'end') {
+          lastError = null;
+          await client.connect();
+        } else if (client.status !== 'ready') {
+          throw new SourceError(`not connected (${client.status})`, 'network');
+        }
+        const [info, samples] = await Promise.all([client.info(), client.config('GET', 'maxmemory-samples').catch(() => null)]);
+        return redisSample(info, samples);
+      } catch (err) {
+        throw connectionFailure(lastError ?? err);
       }
-      const [info, samples] = await Promise.all([client.info(), client.config('GET', 'maxmemory-samples').catch(() => null)]);
-      return redisSample(info, samples);
     },
     readings: redisReadings,
     async close() {
       client.disconnect();
     },
   };
+}
+
+/**
+ * The error that says why: ioredis rejects with a bare "Connection is closed." while its
+ * 'error' event carried the cause (ECONNREFUSED, WRONGPASS…). Errors with a code or a Redis
+ * reply pass through to be classified; the rest are a lost connection.
+ */
+function connectionFailure(err: unknown): unknown {
+  if (err instanceof SourceError) return err;
+  const e = err as { code?: unknown; name?: unknown; message?: unknown } | null;
+  if (typeof e?.code === 'string' || e?.name === 'ReplyError') return err;
+  return new SourceError(redactSecrets(`Redis connection lost: ${String(e?.message ?? err)}`), 'network', { cause: err });
 }
 
 function redisSample(infoText: string, configReply: unknown): RedisSample {
