@@ -107,7 +107,7 @@ describe('Datadog source against a local server in Datadog\'s JSON', () => {
     await dd.close();
     expect(dd.seen).toHaveLength(1);
     expect(err.reason).toBe('throttled');
-    expect(err.message).toBe('Datadog query: rate limited; the limit resets in 45 s');
+    expect(err.message).toBe('Datadog query was rate limited; the limit resets in 45 s');
   });
 
   it('does not retry a 403, says which key to check, and never shows the keys', async () => {

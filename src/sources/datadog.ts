@@ -16,16 +16,14 @@ export interface DatadogSourceOptions {
 
 type Config = NonNullable<LoadedConfigValues['sources']['datadog']>;
 
-/** Longest X-RateLimit-Reset waited for before reporting the source as throttled. */
-const MAX_RATE_LIMIT_WAIT_MS = 10_000;
-
 // Failures reach the source status; the client's own console logging would only repeat them.
 datadogLogger.setLevel('silent');
 
 /**
  * Datadog's `system.*` metrics through v1 `queryMetrics` (one request for every metric,
  * results matched by `query_index`). The site picks the API host through the client's server
- * variables; a 429 is retried after `X-RateLimit-Reset` seconds.
+ * variables; a 429 is retried after `X-RateLimit-Reset` seconds when that is at most 5 s away,
+ * and otherwise reported at once as throttled (the next collection tries again).
  *
  * @example
  * const dd = createDatadogSource({ site: 'datadoghq.eu', url: null, tags: ['env:prod'], timeout: 4000, retries: 2 });
@@ -49,7 +47,7 @@ export function createDatadogSource(config: Config, options: DatadogSourceOption
           (url, init) => checkedFetch(url, { ...init, signal: attemptSignal }));
         return new v1.MetricsApi(configuration).queryMetrics(request);
       }, {
-        what: 'Datadog query', retries: config.retries, attemptTimeoutMs: config.timeout, signal, maxDelayMs: MAX_RATE_LIMIT_WAIT_MS,
+        what: 'Datadog query', retries: config.retries, attemptTimeoutMs: config.timeout, signal,
         retryAfterMs: (err) => (err instanceof HttpStatusError && err.status === 429 ? rateLimitResetMs(err.headers) : null),
         onRetry: (r) => options.logger?.warn({ source: 'datadog', ...r }, 'Remote source retry'),
       }).catch((err: unknown) => { throw explainDatadogError(err, where); });

@@ -45,7 +45,7 @@ export async function withRetry<T>(attempt: (signal: AbortSignal) => Promise<T>,
       if (options.signal?.aborted || n >= options.retries || !isRetryable(err)) throw err;
       const serverDelay = options.retryAfterMs?.(err) ?? null;
       if (serverDelay !== null && serverDelay > max) {
-        throw new SourceError(`${options.what}: rate limited; the limit resets in ${Math.ceil(serverDelay / 1000)} s`, 'throttled', { cause: err });
+        throw new SourceError(`${options.what} was rate limited; the limit resets in ${Math.ceil(serverDelay / 1000)} s`, 'throttled', { cause: err });
       }
       const delayMs = serverDelay ?? Math.min(max, base * 2 ** n) * (0.5 + random() / 2);
       options.onRetry?.({ attempt: n + 1, delayMs, reason: failureReason(err) });
