@@ -75,6 +75,28 @@ describe('the delivery loop', () => {
     expect((await store.outboxItems()).map((i) => i.status)).toEqual(['delivered', 'delivered']);
   });
 
+  it('survives a receiver down for 10 minutes (clock advanced), then delivers everything in order', async () => {
+    const { alerts } = Config.parse({ alerts: { channels: [{ name: 'good', type: 'webhook', url: `${good.url}/hook` }] } });
+    const { router, delivery } = createAlerting({ store, alerts, rules: BUILTIN_RULES, locale: 'en', logger: createLogger({ level: 'silent' }), now: () => nowMs });
+    await good.down();
+    const downUntil = nowMs + 600_000;
+    let i = 0;
+    while (nowMs < downUntil) {
+      if (i < 20) await router.notify(event(++i));
+      await delivery.runOnce();
+      nowMs += 1_000;
+    }
+    const [head] = await store.outboxHeads();
+    expect([head!.lastReason, head!.nextAttemptMs <= nowMs + 30_000]).toEqual(['network', true]);
+    expect(head!.attempts).toBeGreaterThan(20);
+    expect(head!.attempts).toBeLessThan(60);
+    await good.up();
+    nowMs += 30_000;
+    for (let n = 0; n < 25; n++) await delivery.runOnce();
+    const order = good.received.map((r) => (r.body as { alerts: { annotations: { description: string } }[] }).alerts[0]!.annotations.description);
+    expect(order).toEqual(Array.from({ length: 20 }, (_, k) => `step ${k + 1}`));
+  }, 30_000);
+
   it('an item for a channel no longer configured is given up with a clear reason', async () => {
     await alerting([{ name: 'old', type: 'log' }]).router.notify(event(1));
     await alerting([{ name: 'new', type: 'log' }]).delivery.runOnce();
