@@ -1,8 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ROOT } from './support/cli.js';
+import { PG_ADMIN_URL } from './support/postgres.js';
 import { missingProgram } from './support/require.js';
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -12,6 +15,8 @@ interface Running {
   readonly child: ChildProcess;
   readonly dashboard: string;
   readonly token: string;
+  readonly database: string;
+  readonly redis: string;
   readonly events: Record<string, unknown>[];
 }
 
@@ -26,7 +31,7 @@ function startDemo(): Promise<Running> {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const event = JSON.parse(line) as Record<string, unknown>;
       events.push(event);
-      if (event.event === 'ready') resolve({ child, dashboard: event.dashboard as string, token: event.token as string, events });
+      if (event.event === 'ready') resolve({ child, dashboard: event.dashboard as string, token: event.token as string, database: event.database as string, redis: event.redis as string, events });
     });
   });
 }
@@ -176,5 +181,24 @@ describe.skipIf(skip !== null)('dashboard against a running demo', () => {
     const korean: Record<string, string> = { healthy: '정상', warning: '경고', critical: '위험', none: '아직 분석 결과가 없습니다' };
     await page.waitForFunction((text) => document.querySelector('#banner .status .status-text')?.textContent === text, korean[status!]);
     expect(await page.textContent('#lang')).toBe('English');
+  });
+
+  it('stops on SIGINT, dropping its database and stopping its Redis', async () => {
+    const exited = new Promise<number | null>((r) => demo.child.once('exit', r));
+    demo.child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(demo.events.at(-1)).toEqual({ event: 'stopped' });
+    const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+    await admin.connect();
+    const { rows } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [demo.database]);
+    await admin.end();
+    expect(rows).toEqual([]);
+    const port = Number(new URL(demo.redis).port);
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => { socket.destroy(); resolve(false); });
+      socket.once('error', () => resolve(true));
+    });
+    expect(refused).toBe(true);
   });
 });

@@ -29,6 +29,9 @@ export interface Demo {
   readonly token: string;
   readonly shopUrl: string;
   readonly logFile: string;
+  /** The demo's own database and Redis, both removed by `stop`. */
+  readonly databaseName: string;
+  readonly redisUrl: string;
   /** Stops everything, drops the database, stops the private Redis and removes the temp folder. */
   stop(): Promise<void>;
 }
@@ -104,6 +107,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       token: app.tokens.tokens.write,
       shopUrl: shop.url,
       logFile,
+      databaseName: database.name,
+      redisUrl: redis.url,
       stop: cleanup,
     };
   } catch (err) {

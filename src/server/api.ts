@@ -58,7 +58,7 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): Api {
   const auth = createAuthGuards(deps.tokens);
   const rateLimit = createRateLimit(deps.rateLimit);
   const live = createLiveHub(deps.metrics, deps.analyses);
-  app.addHook('onClose', async () => live.close());
+  app.addHook('preClose', async () => live.close());
   const routes: ApiRoute[] = [
     ...environmentRoutes(deps.metrics, deps.analyses),
     ...metricsRoutes(deps.metrics, env, deps.windowMs, now),

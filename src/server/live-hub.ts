@@ -10,9 +10,9 @@ export interface LiveEvent {
 /** A fan-out of live events: routes publish, SSE clients subscribe. */
 export interface LiveHub {
   publish(event: LiveEvent): void;
-  /** Calls `listener` for each event until the returned function is called. */
-  subscribe(listener: (event: LiveEvent) => void): () => void;
-  /** Stops the watcher's timer. */
+  /** Calls `listener` for each event until the returned function is called; `onEnd` when the hub closes. */
+  subscribe(listener: (event: LiveEvent) => void, onEnd?: () => void): () => void;
+  /** Stops the watcher's timer and ends every subscription (so open streams do not hold up a shutdown). */
   close(): void;
 }
 
@@ -22,10 +22,10 @@ export interface LiveHub {
  * check is skipped while the previous one runs).
  */
 export function createLiveHub(metrics: MetricsPort, analyses: AnalysesPort, pollMs = 2000, now: () => number = Date.now): LiveHub {
-  const listeners = new Set<(event: LiveEvent) => void>();
+  const listeners = new Map<(event: LiveEvent) => void, (() => void) | undefined>();
   const seen = new Map<string, string>();
   const publish = (event: LiveEvent) => {
-    for (const listener of listeners) listener(event);
+    for (const listener of listeners.keys()) listener(event);
   };
   const newer = (key: string, value: string | undefined) => {
     if (value === undefined || seen.get(key) === value) return false;
@@ -51,13 +51,15 @@ export function createLiveHub(metrics: MetricsPort, analyses: AnalysesPort, poll
   timer.unref();
   return {
     publish,
-    subscribe(listener) {
-      listeners.add(listener);
+    subscribe(listener, onEnd) {
+      listeners.set(listener, onEnd);
       return () => listeners.delete(listener);
     },
     close() {
       clearInterval(timer);
+      const ends = [...listeners.values()];
       listeners.clear();
+      for (const end of ends) end?.();
     },
   };
 }

@@ -44,12 +44,13 @@ async function demo(flags: DemoFlags): Promise<void> {
     onStep: (step) => say({ event: 'step', name: step.name, description: step.description }, `${at()}  ${step.name}: ${step.description}`),
     onAlert: (summary) => say({ event: 'alert', summary }, `${at()}  alert delivered to the log channel: ${summary}`),
   });
-  say({ event: 'ready', dashboard: running.dashboardUrl, token: running.token, shop: running.shopUrl, log: running.logFile }, [
+  say({ event: 'ready', dashboard: running.dashboardUrl, token: running.token, shop: running.shopUrl, log: running.logFile, database: running.databaseName, redis: running.redisUrl }, [
     'perfpilot demo is running',
     `  dashboard  ${running.dashboardUrl}`,
     `  API token  ${running.token}   (the dashboard asks for it on Apply and Roll back)`,
     `  shop       ${running.shopUrl}`,
     `  log        ${running.logFile}`,
+    `  its own    database ${running.databaseName}, Redis ${running.redisUrl}`,
     'Press Ctrl-C to stop; the demo drops its database and stops its Redis.',
   ].join('\n'));
   await signal;

@@ -19,7 +19,7 @@ export function eventRoutes(feed: Pick<LiveHub, 'subscribe'>, heartbeatMs = 15_0
       const res = reply.raw;
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
       res.write(': connected\n\n');
-      const unsubscribe = feed.subscribe((event) => res.write(`event: ${event.kind}\ndata: ${JSON.stringify(event)}\n\n`));
+      const unsubscribe = feed.subscribe((event) => res.write(`event: ${event.kind}\ndata: ${JSON.stringify(event)}\n\n`), () => res.end());
       const heartbeat = setInterval(() => res.write(': ping\n\n'), heartbeatMs);
       heartbeat.unref();
       request.raw.once('close', () => {
