@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
+import { freePort } from './support/ports.js';
 import { startReceiver, type HttpReceiver } from './support/http-receiver.js';
 import { startTestApp, type TestApp } from './support/perfpilot-app.js';
 
@@ -21,17 +22,23 @@ const until = async (check: () => boolean | Promise<boolean>, timeoutMs = 20_000
   }
 };
 
-describe('alerts end to end: perfpilot start → webhook, API and CLI', () => {
+describe('alerts end to end: perfpilot start → webhook, API and CLI (one source_down for a dead Redis)', () => {
   let rx: HttpReceiver;
   let app: TestApp;
   let configFile: string;
   beforeAll(async () => {
     rx = await startReceiver();
+    const deadRedis = await freePort();
     // CPU usage > -1 % always holds: the host source makes high_cpu_usage fire on its first window.
+    // Redis is configured but dead: one source_down, and low_cache_hit_rate (no data → alert) stays quiet.
     app = await startTestApp({
       interval: '1s',
-      sources: { host: {} },
-      rules: [{ name: 'high_cpu_usage', thresholds: { high: -1 }, clear: -2, for: '0s' }],
+      sources: { host: {}, redis: { url: `redis://127.0.0.1:${deadRedis}` } },
+      rules: [
+        { name: 'high_cpu_usage', thresholds: { high: -1 }, clear: -2, for: '0s' },
+        { name: 'source_down', for: '0s' },
+        { name: 'low_cache_hit_rate', noData: { alertAfter: '0s' } },
+      ],
       alerts: { channels: [{ name: 'ops', type: 'webhook', url: `${rx.url}/hook` }], grouping: { groupWait: '0s' } },
     });
     configFile = join(app.dir, 'perfpilot.yaml');
@@ -42,20 +49,20 @@ describe('alerts end to end: perfpilot start → webhook, API and CLI', () => {
   });
 
   it('delivers the alert and shows it with its delivery status', async () => {
-    await until(() => rx.received.length > 0);
-    const body = rx.received[0]!.body as { status: string; alerts: { labels: Record<string, string> }[] };
-    expect(body.status).toBe('firing');
-    expect(body.alerts.map((a) => a.labels.alertname)).toEqual(['high_cpu_usage']);
-    await until(async () => (await call(app, '/api/v1/alerts')).body.alerts[0]?.deliveries[0]?.status === 'delivered');
+    await until(() => rx.received.length >= 2);
+    await new Promise((r) => setTimeout(r, 3_000));
+    const fired = rx.received.flatMap((r) => (r.body as { status: string; alerts: { labels: Record<string, string> }[] }).alerts.map((a) => `${a.labels.alertname}${a.labels.source ? `/${a.labels.source}` : ''}`));
+    expect(fired.sort()).toEqual(['high_cpu_usage', 'source_down/redis']);
+    await until(async () => (await call(app, '/api/v1/alerts')).body.alerts.every((a: { deliveries: { status: string }[] }) => a.deliveries[0]?.status === 'delivered'));
     const { status, body: view } = await call(app, '/api/v1/alerts');
     expect(status).toBe(200);
-    expect(view.alerts.map((a: { rule: string; phase: string; severity: string }) => [a.rule, a.phase, a.severity])).toEqual([['high_cpu_usage', 'firing', 'high']]);
+    expect(view.alerts.map((a: { rule: string; phase: string; severity: string }) => [a.rule, a.phase, a.severity])).toEqual([['high_cpu_usage', 'firing', 'high'], ['source_down', 'firing', 'medium']]);
     expect(view.alerts[0].deliveries).toEqual([{ channel: 'ops', status: 'delivered', attempts: 1, reason: null, error: null, deliveredAt: expect.any(String) }]);
     expect(view.channels).toEqual([{ channel: 'ops', pending: 0, failed: 0, lastReason: null, lastError: null }]);
 
     const cli = await runCli(['alerts', '--config', configFile]);
     expect(cli.code).toBe(0);
-    expect(cli.stdout).toMatch(/^STATE\s+SEVERITY\s+ALERT\s+ENV\s+SINCE\s+VALUE\s+DELIVERY\nfiring\s+high\s+high_cpu_usage\s+local\s+\S+\s+\S+\s+ops: delivered\n/);
+    expect(cli.stdout).toMatch(/^STATE\s+SEVERITY\s+ALERT\s+ENV\s+SINCE\s+VALUE\s+DELIVERY\nfiring\s+high\s+high_cpu_usage\s+local\s+\S+\s+\S+\s+ops: delivered\nfiring\s+medium\s+source_down \(redis\)\s+local\s+\S+\s+1\s+ops: delivered\n/);
   });
 
   it('adds, lists and expires silences; writes need the bearer token', async () => {

@@ -119,6 +119,8 @@ describe('rules for every other field', () => {
     expect(issueTypes(a)).toEqual(['source_down:medium']);
     expect(a.issues[0]!.labels).toEqual({ alertname: 'source_down', environment: 'local', source: 'redis' });
     expect(a.issues[0]!.description).toBe('A metrics source stopped answering. (redis: connect ECONNREFUSED 127.0.0.1:6379)');
+    const starting = analyzePerformance(snapshotWith({}, { sources: { redis: { status: 'error', message: 'no samples in this window yet', reason: 'empty' } } }));
+    expect(starting.issues).toEqual([]);
   });
 });
 

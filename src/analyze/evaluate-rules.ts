@@ -53,7 +53,8 @@ export function evaluateRules(snapshot: Snapshot, rules: readonly Rule[], contex
     const identity = { alertname: rule.name, environment: snapshot.environment, ...rule.labels };
     if (rule.metric === 'source.down') {
       for (const [source, status] of Object.entries(snapshot.sources)) {
-        if (status.status === 'not_configured') continue;
+        // Not configured, or configured but with no sample in the window yet (at start): not down.
+        if (status.status === 'not_configured' || (status.status === 'error' && status.reason === 'empty')) continue;
         const detail = status.status === 'error' ? `${source}: ${status.message}` : null;
         const down = status.status === 'error' ? 1 : 0;
         out.push(verdict(rule, { ...identity, source }, down, true, { 'source.down': down }, false, detail));
