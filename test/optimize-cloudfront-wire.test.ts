@@ -123,4 +123,18 @@ describe('CloudFront target against the REST-XML wire protocol', () => {
     expect(config.CacheBehaviors!.Items!.map((b) => [b.PathPattern, b.CachePolicyId, b.DefaultTTL])).toEqual([['/legacy/*', undefined, 86_400], ['/api/*', 'pol-managed', undefined]]);
     expect(state.policies['pol-managed']!.version).toBe(1);
   });
+
+  it('refuses TTLs outside MinTTL ≤ DefaultTTL ≤ MaxTTL without sending an update', async () => {
+    const target = createCloudFrontTarget({ region: 'us-east-1', endpoint: null, tag: { key: 'Environment', value: 'prod' }, pollMs: 10 }, client);
+    const { deps } = testOptimizerDeps('prod', [target]);
+    const resource = `distribution/${D}/behavior//legacy/*`;
+    const plan = {
+      id: 'plan-hand', environment: 'prod', createdAt: new Date().toISOString(), windowMs: 0, baselines: {}, notes: [],
+      proposals: [{ target: target.id, resource, parameter: 'DefaultTTL', current: 86_400, proposed: 40_000_000, evidence: {}, expectedEffect: '', risk: '' }],
+    };
+    state.requests.length = 0;
+    const result = await applyPlan(deps, plan, { confirm: true, by: 'test' });
+    expect(result.failure!.message).toBe(`${resource}: refusing MinTTL 0, DefaultTTL 40000000, MaxTTL 31536000: CloudFront needs MinTTL ≤ DefaultTTL ≤ MaxTTL`);
+    expect(state.requests.filter((r) => r.startsWith('PUT'))).toEqual([]);
+  });
 });

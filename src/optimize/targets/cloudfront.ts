@@ -1,14 +1,16 @@
 import {
   CloudFrontClient, GetCachePolicyConfigCommand, GetDistributionCommand, GetDistributionConfigCommand, ListDistributionsCommand,
   ListTagsForResourceCommand, UpdateCachePolicyCommand, UpdateDistributionCommand,
-  type CacheBehavior, type CachePolicyConfig, type DefaultCacheBehavior, type DistributionConfig,
 } from '@aws-sdk/client-cloudfront';
 import { PerfpilotError } from '../../errors.js';
 import { redactSecrets } from '../../util/redact.js';
 import type { CacheTarget, Progress } from '../cache-target.js';
-import { cachePolicyResource, type CachePolicyFacts, type CdnBehavior, type Ttls } from '../plan-cloudfront.js';
+import { cachePolicyResource, type CachePolicyFacts, type CdnBehavior } from '../plan-cloudfront.js';
 import type { Setting, SettingChange, SettingValue } from '../proposal.js';
 import { sleep } from '../sleep.js';
+import {
+  allBehaviors, checkTtls, findBehavior, isManaged, legacyTtls, legacyValue, parseResource, patternOf, policyTtls, policyValue, setLegacy, setPolicy,
+} from './cloudfront-settings.js';
 
 /** The one method of the SDK client this target calls. */
 export interface CloudFrontSend {
@@ -25,11 +27,7 @@ export interface CloudFrontTargetOptions {
   readonly pollMs?: number;
 }
 
-const API_DEFAULT_TTL = 86_400;
-const API_MAX_TTL = 31_536_000;
 const ETAG_ATTEMPTS = 5;
-
-type Behavior = DefaultCacheBehavior | CacheBehavior;
 
 /**
  * The environment's CloudFront distributions: found with ListDistributions and
@@ -65,7 +63,7 @@ export function createCloudFrontTarget(options: CloudFrontTargetOptions, client:
     const c = (await client.send(new GetCachePolicyConfigCommand({ Id: policyId }))).CachePolicyConfig!;
     return {
       id: policyId, name: c.Name!, managed: isManaged(c),
-      ttl: { min: c.MinTTL ?? 0, default: c.DefaultTTL ?? API_DEFAULT_TTL, max: c.MaxTTL ?? API_MAX_TTL },
+      ttl: policyTtls(c),
       queryStringBehavior: c.ParametersInCacheKeyAndForwardedToOrigin?.QueryStringsConfig?.QueryStringBehavior ?? 'none',
     };
   }
@@ -104,7 +102,7 @@ export function createCloudFrontTarget(options: CloudFrontTargetOptions, client:
       const { CachePolicyConfig: config, ETag } = await client.send(new GetCachePolicyConfigCommand({ Id: policyId }));
       if (isManaged(config!)) throw new PerfpilotError(`${config!.Name} is an AWS-managed cache policy; perfpilot never changes it`, { exitCode: 65, httpStatus: 409 });
       for (const c of changes) setPolicy(config!, c.parameter, c.after);
-      checkTtls(cachePolicyResource(policyId), { min: config!.MinTTL ?? 0, default: config!.DefaultTTL ?? API_DEFAULT_TTL, max: config!.MaxTTL ?? API_MAX_TTL });
+      checkTtls(cachePolicyResource(policyId), policyTtls(config!));
       try {
         await client.send(new UpdateCachePolicyCommand({ Id: policyId, IfMatch: ETag, CachePolicyConfig: config }));
         progress(`cache policy ${config!.Name} updated; every distribution using it redeploys`);
@@ -154,68 +152,4 @@ export function createCloudFrontTarget(options: CloudFrontTargetOptions, client:
     measureHitRate: async () => null,
     async close() {},
   };
-}
-
-function parseResource(resource: string): { kind: 'policy' | 'distribution'; id: string } {
-  const m = /^(cache-policy|distribution)\/([^/]+)/.exec(resource);
-  if (!m) throw new PerfpilotError(`not a CloudFront resource: ${resource}`, { exitCode: 65, httpStatus: 400 });
-  return { kind: m[1] === 'cache-policy' ? 'policy' : 'distribution', id: m[2]! };
-}
-
-function allBehaviors(config: DistributionConfig): Behavior[] {
-  return [config.DefaultCacheBehavior!, ...(config.CacheBehaviors?.Items ?? [])];
-}
-
-/** "*" for the default behaviour. */
-function patternOf(b: Behavior): string {
-  return 'PathPattern' in b && b.PathPattern ? b.PathPattern : '*';
-}
-
-function findBehavior(config: DistributionConfig, resource: string): Behavior {
-  const pattern = resource.slice(resource.indexOf('/behavior/') + '/behavior/'.length);
-  const found = allBehaviors(config).find((b) => patternOf(b) === pattern);
-  if (!found) throw new PerfpilotError(`${resource} no longer exists`, { exitCode: 65, httpStatus: 409 });
-  if (found.CachePolicyId) throw new PerfpilotError(`${resource} now uses cache policy ${found.CachePolicyId}; re-plan`, { exitCode: 65, httpStatus: 409 });
-  return found;
-}
-
-function legacyTtls(b: Behavior): Ttls {
-  return { min: b.MinTTL ?? 0, default: b.DefaultTTL ?? API_DEFAULT_TTL, max: b.MaxTTL ?? API_MAX_TTL };
-}
-
-function legacyValue(b: Behavior, parameter: string): SettingValue | null {
-  if (parameter === 'QueryString') return b.ForwardedValues?.QueryString ? 1 : 0;
-  const t = legacyTtls(b);
-  return parameter === 'MinTTL' ? t.min : parameter === 'DefaultTTL' ? t.default : parameter === 'MaxTTL' ? t.max : null;
-}
-
-function setLegacy(b: Behavior, parameter: string, value: SettingValue): void {
-  if (parameter === 'QueryString') b.ForwardedValues = { ...b.ForwardedValues!, QueryString: Number(value) === 1 };
-  else if (parameter === 'MinTTL' || parameter === 'DefaultTTL' || parameter === 'MaxTTL') b[parameter] = Number(value);
-  else throw new PerfpilotError(`CloudFront behaviours have no setting ${parameter}`, { exitCode: 65, httpStatus: 400 });
-}
-
-function policyValue(c: CachePolicyConfig, parameter: string): SettingValue | null {
-  if (parameter === 'QueryStringBehavior') return c.ParametersInCacheKeyAndForwardedToOrigin?.QueryStringsConfig?.QueryStringBehavior ?? null;
-  return parameter === 'MinTTL' ? c.MinTTL ?? 0 : parameter === 'DefaultTTL' ? c.DefaultTTL ?? API_DEFAULT_TTL : parameter === 'MaxTTL' ? c.MaxTTL ?? API_MAX_TTL : null;
-}
-
-function setPolicy(c: CachePolicyConfig, parameter: string, value: SettingValue): void {
-  if (parameter === 'QueryStringBehavior') {
-    const qs = c.ParametersInCacheKeyAndForwardedToOrigin!.QueryStringsConfig!;
-    qs.QueryStringBehavior = String(value) as typeof qs.QueryStringBehavior;
-    if (value === 'none' || value === 'all') delete qs.QueryStrings;
-  } else if (parameter === 'MinTTL' || parameter === 'DefaultTTL' || parameter === 'MaxTTL') c[parameter] = Number(value);
-  else throw new PerfpilotError(`cache policies have no setting ${parameter}`, { exitCode: 65, httpStatus: 400 });
-}
-
-/** Managed policies belong to AWS; their names start with "Managed-". */
-function isManaged(c: CachePolicyConfig): boolean {
-  return (c.Name ?? '').startsWith('Managed-');
-}
-
-function checkTtls(resource: string, t: Ttls): void {
-  if (!(t.min <= t.default && t.default <= t.max)) {
-    throw new PerfpilotError(`${resource}: refusing MinTTL ${t.min}, DefaultTTL ${t.default}, MaxTTL ${t.max}: CloudFront needs MinTTL ≤ DefaultTTL ≤ MaxTTL`, { exitCode: 65, httpStatus: 400 });
-  }
 }
