@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
@@ -34,6 +35,7 @@ describe.skipIf(missingProgram('redis-server') !== null)('perfpilot optimize (CL
       'optimize:',
       `  targets: [ { type: redis, url: "redis://:${PASSWORD}@127.0.0.1:${redis.port}" } ]`,
       '  verifyWindow: 2s',
+      'alerts: { channels: [ { name: ops, type: log } ] }',
       '',
     ].join('\n'));
   });
@@ -86,5 +88,10 @@ describe.skipIf(missingProgram('redis-server') !== null)('perfpilot optimize (CL
     expect(lines[2]!.split(/ {2,}/)).toEqual(['1', expect.any(String), 'apply', 'rolled_back', target, redo, expect.stringMatching(/^cli:/), 'rolled back by hand']);
     for (const out of [planned, dry, applied, back, history]) expect(out.stdout + out.stderr).not.toContain(PASSWORD);
     expect((await readFile(join(dir, 'perfpilot.db'))).includes(PASSWORD)).toBe(false);
+
+    const db = new Database(join(dir, 'perfpilot.db'), { readonly: true });
+    const outbox = db.prepare('SELECT channel, body FROM outbox ORDER BY id').all() as { channel: string; body: string }[];
+    db.close();
+    expect(outbox.map((o) => [o.channel, JSON.parse(o.body).alerts[0].labels.alertname])).toEqual([['ops', 'optimization_applied'], ['ops', 'optimization_rolled_back']]);
   });
 });
