@@ -6,8 +6,10 @@ import { slowQueryReadings, type SlowQuerySample } from './postgres/slow-queries
 import type { SampledSource, SourceReadings, TimedSample } from './source.js';
 
 export interface PostgresSample {
-  /** Client connections to this database, perfpilot's own excluded. */
+  /** Client connections to the whole server (what max_connections limits), perfpilot's own excluded. */
   readonly connections: number;
+  /** Of those, the ones to the configured database. */
+  readonly databaseConnections: number;
   readonly deadlocks: number | null;
   readonly maxConnections: number | null;
   readonly slow: SlowQuerySample;
@@ -29,8 +31,9 @@ export interface PostgresSourceOptions {
 
 /**
  * PostgreSQL over one connection kept open between samples (opened again after a failure).
- * Connections at the window's end, deadlocks from pg_stat_database's counter, and slow
- * queries from pg_stat_statements or, without it, from pg_stat_activity.
+ * Connections to the server at the window's end, deadlocks in the configured database from
+ * pg_stat_database's counter, and slow queries there from pg_stat_statements or, without it,
+ * from pg_stat_activity.
  *
  * @example createPostgresSource({ url: 'postgres://postgres@127.0.0.1:5432/app', slowQueryMs: 500 })
  */
@@ -81,9 +84,9 @@ export function createPostgresSource(options: PostgresSourceOptions): SampledSou
 }
 
 async function postgresSample(c: PgClient, slowQueryMs: number): Promise<PostgresSample> {
-  const [stats] = (await c.query<{ connections: number; deadlocks: number | null; max_connections: number; pgss_schema: string | null }>(STATS_SQL)).rows;
+  const [stats] = (await c.query<{ connections: number; database_connections: number; deadlocks: number | null; max_connections: number; pgss_schema: string | null }>(STATS_SQL)).rows;
   if (!stats) throw new Error('no row from pg_stat_activity');
-  const base = { connections: stats.connections, deadlocks: stats.deadlocks, maxConnections: stats.max_connections };
+  const base = { connections: stats.connections, databaseConnections: stats.database_connections, deadlocks: stats.deadlocks, maxConnections: stats.max_connections };
   let why = 'pg_stat_statements is not installed in this database';
   if (stats.pgss_schema !== null) {
     try {

@@ -1,8 +1,9 @@
 /** One row: the gauges and counters read every sample, and where pg_stat_statements lives. */
 export const STATS_SQL = `
 SELECT
+  (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid())::int AS connections,
   (SELECT count(*) FROM pg_stat_activity
-    WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid())::int AS connections,
+    WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND datname = current_database())::int AS database_connections,
   (SELECT deadlocks FROM pg_stat_database WHERE datname = current_database())::float8 AS deadlocks,
   current_setting('max_connections')::int AS max_connections,
   (SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'pg_stat_statements') AS pgss_schema`;
