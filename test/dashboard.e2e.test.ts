@@ -181,6 +181,7 @@ describe.skipIf(skip !== null)('dashboard against a running demo', () => {
     const korean: Record<string, string> = { healthy: '정상', warning: '경고', critical: '위험', none: '아직 분석 결과가 없습니다' };
     await page.waitForFunction((text) => document.querySelector('#banner .status .status-text')?.textContent === text, korean[status!]);
     expect(await page.textContent('#lang')).toBe('English');
+    expect(['높음', '중간', '낮음']).toContain(await page.locator('[data-list="issues"] .badge').first().textContent());
   });
 
   it('stops on SIGINT, dropping its database and stopping its Redis', async () => {

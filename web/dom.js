@@ -1,5 +1,5 @@
 // Small DOM helpers: elements from data, never from HTML strings with data in them.
-import { t } from './i18n.js';
+import { t, tv } from './i18n.js';
 
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -29,6 +29,7 @@ export function note(key, extra = '') {
   return h('p', { class: `note ${extra}`, 'data-note': key }, t(key));
 }
 
-export function badge(text, kind) {
-  return h('span', { class: `badge ${kind}` }, text);
+/** A coloured label for a value from the API (severity, phase, status), translated. */
+export function badge(value, kind = value) {
+  return h('span', { class: `badge ${kind}` }, tv(value));
 }

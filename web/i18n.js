@@ -23,6 +23,9 @@ const TEXTS = {
     live: 'live', offline: 'offline', last: 'latest',
   },
   ko: {
+    v_high: '높음', v_medium: '중간', v_low: '낮음', v_firing: '발생', v_pending: '대기', v_resolved: '해결', v_inactive: '비활성',
+    v_delivered: '전송됨', v_failed: '실패', v_retrying: '재시도', v_apply: '적용', v_rollback: '되돌리기',
+    v_applied: '적용됨', v_verified: '검증됨', v_rolled_back: '되돌려짐', v_restored: '복원됨',
     title: 'perfpilot', environment: '환경', window: '기간', token: '토큰', language: 'English',
     status_healthy: '정상', status_warning: '경고', status_critical: '위험', status_none: '아직 분석 결과가 없습니다',
     analyzed_at: '{at} 분석', no_data: '데이터 없음', not_available: '사용할 수 없음', loading: '불러오는 중…',
@@ -61,6 +64,11 @@ export function setLanguage(next) {
 export function t(key, vars = {}) {
   const text = TEXTS[lang][key] ?? TEXTS.en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ''));
+}
+
+/** A value from the API (a severity, a phase, a status) in the current language; as is when there is no translation. */
+export function tv(value) {
+  return TEXTS[lang][`v_${value}`] ?? String(value);
 }
 
 /** Fills every element with a `data-i18n` key. */

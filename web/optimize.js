@@ -2,7 +2,7 @@
 import { ApiError, getToken, postJson, setToken } from './api.js';
 import { badge, fill, h, note, table } from './dom.js';
 import { formatTime } from './format.js';
-import { t } from './i18n.js';
+import { t, tv } from './i18n.js';
 
 /** Asks for the token in the dialog; resolves to it, or null when cancelled. */
 function askToken() {
@@ -74,8 +74,8 @@ export function renderHistory(answer, refresh) {
   if (!answer.history.length) return fill('history', note('no_history'));
   fill('history', table(['when', 'kind', 'state', 'changes', 'by', ''], answer.history.map((r) => [
     formatTime(new Date(r.atMs).toISOString()),
-    badge(r.kind, r.kind),
-    h('span', { 'data-status': r.status }, r.status + (r.reason ? ` (${r.reason})` : '')),
+    badge(r.kind),
+    h('span', { 'data-status': r.status }, tv(r.status) + (r.reason ? ` (${r.reason})` : '')),
     r.changes.map((c) => `${r.target} ${c.parameter}: ${c.before ?? '—'} → ${c.after}`).join('; '),
     r.by,
     r.kind === 'apply' && (r.status === 'applied' || r.status === 'verified')

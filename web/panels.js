@@ -1,7 +1,7 @@
 // The list panels: status banner, issues, recommendations, alerts, silences, sources.
 import { badge, fill, h, note, table } from './dom.js';
 import { formatTime } from './format.js';
-import { t } from './i18n.js';
+import { t, tv } from './i18n.js';
 
 export function renderBanner(environments, analysis) {
   const banner = document.querySelector('#banner');
@@ -18,18 +18,18 @@ export function renderBanner(environments, analysis) {
 export function renderIssues(analysis) {
   if (!analysis) return fill('issues', note('status_none'));
   if (!analysis.issues.length) return fill('issues', note('no_issues'));
-  fill('issues', table(['severity', 'type', 'description', 'recommendation'], analysis.issues.map((i) => [badge(i.severity, i.severity), i.type, i.description, i.recommendation]), { 'data-list': 'issues' }));
+  fill('issues', table(['severity', 'type', 'description', 'recommendation'], analysis.issues.map((i) => [badge(i.severity), i.type, i.description, i.recommendation]), { 'data-list': 'issues' }));
 }
 
 export function renderRecommendations(answer) {
   const list = answer?.recommendations ?? [];
   if (!answer?.analyzedAt) return fill('recommendations', note('status_none'));
   if (!list.length) return fill('recommendations', note('no_recommendations'));
-  fill('recommendations', h('ol', { 'data-list': 'recommendations' }, list.map((r) => h('li', {}, badge(r.priority, r.priority), ' ', h('strong', {}, r.description), h('div', { class: 'muted' }, `${t('impact')}: ${r.impact} · ${t('effort')}: ${r.effort}`)))));
+  fill('recommendations', h('ol', { 'data-list': 'recommendations' }, list.map((r) => h('li', {}, badge(r.priority), ' ', h('strong', {}, r.description), h('div', { class: 'muted' }, `${t('impact')}: ${r.impact} · ${t('effort')}: ${tv(r.effort)}`)))));
 }
 
 function deliveryText(d) {
-  return `${d.channel}: ${d.status}${d.attempts > 1 ? ` ×${d.attempts}` : ''}${d.reason ? ` (${d.reason})` : ''}`;
+  return `${d.channel}: ${tv(d.status)}${d.attempts > 1 ? ` ×${d.attempts}` : ''}${d.reason ? ` (${d.reason})` : ''}`;
 }
 
 export function renderAlerts(answer) {
@@ -37,9 +37,9 @@ export function renderAlerts(answer) {
   const alerts = answer.alerts ?? [];
   if (!alerts.length) return fill('alerts', note('no_alerts'));
   fill('alerts', table(['severity', 'type', 'state', 'starts', 'deliveries'], alerts.map((a) => [
-    badge(a.severity, a.severity),
+    badge(a.severity),
     h('span', { title: a.description }, a.rule),
-    badge(a.phase, a.phase),
+    badge(a.phase),
     formatTime(a.startsAt ?? a.activeSince),
     h('ul', { class: 'deliveries' }, a.deliveries.map((d) => h('li', { 'data-delivery': d.status }, deliveryText(d)))),
   ]), { 'data-list': 'alerts' }));
@@ -62,7 +62,7 @@ export function renderSources(answer) {
   if (!entries.length) return fill('sources', note('no_data'));
   fill('sources', table(['source', 'state', 'message'], entries.map(([name, s]) => [
     name,
-    badge(t(s.status), s.status),
+    h('span', { class: `badge ${s.status}` }, t(s.status)),
     s.status === 'error' ? `${s.message}${s.reason ? ` (${s.reason})` : ''}` : (s.detail ?? ''),
   ]), { 'data-list': 'sources' }));
 }
