@@ -1,6 +1,7 @@
 import type { OptimizeConfig } from '../config/optimize.js';
 import type { OptimizationRecord, Verification } from '../store/audit-store.js';
 import type { OptimizerDeps } from './optimizer-deps.js';
+import { redactSecrets } from '../util/redact.js';
 import type { Baseline } from './proposal.js';
 import { rollbackChange } from './rollback-change.js';
 
@@ -30,7 +31,7 @@ export async function verifyApplied(deps: OptimizerDeps, records: readonly Optim
   const windowMs = deps.config.verifyWindow;
   const startMs = deps.now();
   deps.progress?.(`verifying for ${Math.round(windowMs / 1000)} s`);
-  const hitRates = await Promise.all(records.map((r) => deps.targets.get(r.target)?.measureHitRate(windowMs, signal) ?? Promise.resolve(null)));
+  const hitRates = await Promise.all(records.map(async (r) => (await deps.targets.get(r.target)?.measureHitRate(windowMs, signal).catch(() => null)) ?? null));
   const snapshot = deps.collect ? await deps.collect(deps.environment, new Date(startMs), new Date(deps.now())).catch(() => null) : null;
   const out: OptimizationRecord[] = [];
   for (const [i, r] of records.entries()) {
@@ -43,7 +44,14 @@ export async function verifyApplied(deps: OptimizerDeps, records: readonly Optim
     const comparable = (before.hitRate !== null && after.hitRate !== null) || (before.p99Ms !== null && after.p99Ms !== null);
     const verification: Verification = { atMs: deps.now(), before, after, regressed: reason !== null, reason: reason ?? (comparable ? null : 'no readings to compare') };
     await deps.audit.updateOptimization(r.id, { verification, ...(comparable && !reason ? { status: 'verified' as const } : {}) });
-    if (reason) await rollbackChange(deps, r.id, { by: 'verify', reason: `regression after ${Math.round(windowMs / 1000)} s: ${reason}` });
+    if (reason) {
+      await rollbackChange(deps, r.id, { by: 'verify', reason: `regression after ${Math.round(windowMs / 1000)} s: ${reason}` }).catch(async (err: unknown) => {
+        const message = `regression (${reason}), and the automatic rollback failed: ${redactSecrets((err as Error).message)}; run perfpilot optimize rollback ${r.id}`;
+        await deps.audit.updateOptimization(r.id, { reason: message });
+        deps.logger.error({ id: r.id, target: r.target }, message);
+        await deps.notifier?.notify({ name: 'optimization_rollback_failed', environment: deps.environment, severity: 'high', summary: `${r.target}: ${message}`, labels: { target: r.target, optimization: String(r.id) } });
+      });
+    }
     deps.logger.info({ id: r.id, target: r.target, verification }, reason ? 'Cache optimization regressed' : 'Cache optimization verified');
     out.push((await deps.audit.getOptimization(r.id))!);
   }
