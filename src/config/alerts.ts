@@ -1,13 +1,9 @@
 import { z } from 'zod';
-import { parseDurationMs } from '../util/duration.js';
 import { DurationMs, urlWith } from './duration.js';
+import { DurationOrZeroMs } from './rules.js';
 
 const Name = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected letters, digits, ".", "_" or "-"');
 const HttpUrl = urlWith('http', 'https');
-const ZeroOrDurationMs = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const ms = parseDurationMs(value);
-  if (ms === null || ms < 0) {
-    ctx.addIssue({ code: 'custom', message: 'expected a duration such as "0s", "5s", "1m"' });
     return z.NEVER;
   }
   return ms;
@@ -38,7 +34,7 @@ export type ChannelConfig = z.output<typeof ChannelConfig>;
 /** Grouping in the Alertmanager's sense; perfpilot's defaults are quicker than its 30s/5m/4h. */
 export const GroupingConfig = z.strictObject({
   groupBy: z.array(z.string()).default(['alertname', 'environment']),
-  groupWait: ZeroOrDurationMs.default(2_000),
+  groupWait: DurationOrZeroMs.default(2_000),
   groupInterval: DurationMs.default(10_000),
   repeatInterval: DurationMs.default(4 * 3_600_000),
 });
@@ -53,7 +49,7 @@ export const RouteConfig = z.strictObject({
     labels: z.record(z.string(), z.string()).optional(),
   }).default({}),
   groupBy: z.array(z.string()).optional(),
-  groupWait: ZeroOrDurationMs.optional(),
+  groupWait: DurationOrZeroMs.optional(),
   groupInterval: DurationMs.optional(),
   repeatInterval: DurationMs.optional(),
 });

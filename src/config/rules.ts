@@ -5,7 +5,7 @@ import { isFieldPath } from '../model/fields.js';
 import { parseDurationMs } from '../util/duration.js';
 
 /** A duration that may be 0 ("0s"): `for` and `keepFiringFor`. */
-const DurationOrZeroMs = z.union([z.string(), z.number()]).transform((value, ctx) => {
+export const DurationOrZeroMs = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const ms = parseDurationMs(value);
   if (ms === null || ms < 0) {
     ctx.addIssue({ code: 'custom', message: 'expected a duration such as "0s", "30s", "5m"' });
