@@ -81,9 +81,15 @@ describe.skipIf(missingProgram('redis-server') !== null)('API security', () => {
     expect(badBody.json().error.field).toBe('body.env');
   });
 
-  it('refuses a body over the limit with 413', async () => {
+  it('refuses a body over the limit with 413, and a body that is not JSON with 400', async () => {
     const big = await call(app, '/api/v1/optimize/plans', { method: 'POST', token: app.token, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ env: 'x'.repeat(70_000) }) });
     expect(big.status).toBe(413);
+    expect(big.json().error.field).toBe('body');
+    const broken = await call(app, '/api/v1/optimize/plans', { method: 'POST', token: app.token, headers: { 'content-type': 'application/json' }, body: '{"env":' });
+    expect(broken.status).toBe(400);
+    expect(broken.json().error.field).toBe('body');
+    const nowhere = await call(app, '/api/v1/nowhere', { method: 'POST', token: app.token });
+    expect(nowhere.json()).toEqual({ error: { status: 404, message: 'no route POST /api/v1/nowhere' } });
   });
 
   it('never answers with a secret', async () => {

@@ -31,6 +31,10 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where
 
 /** The one place an error becomes an HTTP answer. Messages are redacted; 5xx details stay in the log. */
 export function installErrorHandler(app: FastifyInstance): void {
+  app.setNotFoundHandler((request, reply) => {
+    const body: ErrorBody = { error: { status: 404, message: `no route ${request.method} ${redactSecrets(request.url.split('?')[0]!)}` } };
+    return reply.status(404).type('application/json').send(body);
+  });
   app.setErrorHandler((err: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body } = errorAnswer(err);
     if (status >= 500) request.log.error({ err }, 'request failed');
@@ -50,7 +54,10 @@ export function errorAnswer(err: unknown): { status: number; body: ErrorBody } {
   }
   const statusCode = (err as FastifyError | null)?.statusCode;
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
-    return { status: statusCode, body: { error: { status: statusCode, message: redactSecrets((err as Error).message) } } };
+    const message = redactSecrets((err as Error).message);
+    // Fastify's content-type parser: the body itself is what is wrong (bad JSON, too large, wrong type).
+    const field = (err as FastifyError).code?.startsWith('FST_ERR_CTP_') ? { field: 'body' } : {};
+    return { status: statusCode, body: { error: { status: statusCode, message, ...field } } };
   }
   return { status: 500, body: { error: { status: 500, message: 'internal error' } } };
 }
