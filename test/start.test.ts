@@ -132,6 +132,21 @@ describe('perfpilot start with a bad configuration', () => {
     ['a negative interval', 'interval: -5s', 'interval: got "-5s"; expected a duration greater than 0'],
     ['YAML that does not parse', 'interval: [1s', 'YAML does not parse'],
   ] as const;
+  it('exits 69 naming the address when the port is taken', async () => {
+    const { createServer } = await import('node:net');
+    const taken = createServer();
+    const port = await new Promise<number>((resolve) => taken.listen(0, '127.0.0.1', () => resolve((taken.address() as { port: number }).port)));
+    try {
+      const file = join(dir, 'port.yaml');
+      await writeFile(file, `store: { path: ${join(dir, 'port', 'perfpilot.db')} }\nsources: { host: false }\n`);
+      const r = await runCli(['start', '--config', file, '--port', String(port)]);
+      expect(r.code).toBe(69);
+      expect(r.stderr).toContain(`perfpilot: cannot listen on 127.0.0.1:${port}: the address is in use`);
+    } finally {
+      taken.close();
+    }
+  });
+
   for (const [what, yaml, message] of CASES) {
     it(`exits 78 naming the key for ${what}`, async () => {
       const file = join(dir, `${what.replace(/\W+/g, '-')}.yaml`);

@@ -44,7 +44,10 @@ async function start(flags: StartFlags): Promise<void> {
   const { config } = loaded;
   for (const d of loaded.decisions) logger.info({ source: d.source, on: d.on, why: d.why }, d.on ? `Source ${d.source} on` : `Source ${d.source} off`);
   const app = await createApp(loaded, logger, { port });
-  const url = await app.start();
+  const url = await app.start().catch(async (err: unknown) => {
+    await app.close();
+    throw listenError(err, config.server.host, port ?? config.server.port);
+  });
   const access = accessNotices(app.tokens, config.server.host);
   for (const line of access.print) console.log(line);
   for (const warning of access.warnings) logger.warn({ host: config.server.host }, warning);
@@ -68,6 +71,14 @@ async function start(flags: StartFlags): Promise<void> {
   await flush(logger);
   // Everything is closed; a client library's stray handle must not keep the process alive.
   setTimeout(() => process.exit(0), 200).unref();
+}
+
+/** A port in use or not ours to bind is the user's to fix: say which, and how. */
+function listenError(err: unknown, host: string, port: number): unknown {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code !== 'EADDRINUSE' && code !== 'EACCES' && code !== 'EADDRNOTAVAIL') return err;
+  const why = code === 'EADDRINUSE' ? 'the address is in use' : code === 'EACCES' ? 'permission denied' : 'no such local address';
+  return new PerfpilotError(`cannot listen on ${host}:${port}: ${why}; choose another with --port, PERFPILOT_PORT or server.port`, { exitCode: 69, cause: err });
 }
 
 function flush(logger: Logger): Promise<void> {
