@@ -50,7 +50,7 @@ describe.skipIf(missing !== null)('Prometheus source against a real Prometheus s
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'perfpilot-prom-'));
-    redis = await startRedis({ maxmemory: '64mb', 'maxmemory-policy': 'allkeys-lru' });
+    redis = await startRedis({ maxmemory: '4mb', 'maxmemory-policy': 'allkeys-lru' });
     db = await createScratchDatabase('perfpilot_prom');
     perf = instrument({ service: 'shop', environment: 'test' });
     pool = perf.pg(new pg.Pool({ connectionString: db.url, max: 4 }));
@@ -113,6 +113,9 @@ describe.skipIf(missing !== null)('Prometheus source against a real Prometheus s
     const before = await Promise.all([sampleNow(host), sampleNow(ownRedis), sampleNow(ownPg), sampleNow(ownApp)]);
     await hit(80);
     await miss(20);
+    // About 6 MB into a 4 MB Redis: LRU evicts keys within the window.
+    const filler = 'x'.repeat(1024);
+    for (let i = 0; i < 6000; i += 500) await redis.client.mset(...Array.from({ length: 500 }, (_, k) => [`fill:${i + k}`, filler]).flat());
     await requests('/', 40);
     await requests('/fail', 10);
     await pool.query('SELECT pg_sleep(0.6)');
@@ -127,7 +130,7 @@ describe.skipIf(missing !== null)('Prometheus source against a real Prometheus s
       url: promUrl,
       preset: ['exporters', 'perfpilot'],
       queries: {
-        // Scoped to the scratch database; perfpilot's own source also excludes its own connection.
+        // Scoped to the scratch database; perfpilot's own source excludes its own connection there.
         'database.connections': `sum(pg_stat_activity_count{datname="${db.name}"}) - 1`,
         'database.deadlocks': `sum(pg_stat_database_deadlocks{datname="${db.name}"} - pg_stat_database_deadlocks{datname="${db.name}"} offset $range)`,
       },
@@ -135,24 +138,26 @@ describe.skipIf(missing !== null)('Prometheus source against a real Prometheus s
     const { metrics, detail } = await createPrometheusSource(config).query({ startMs, endMs }, new AbortController().signal);
     await Promise.all([ownRedis.close?.(), ownPg.close?.(), ...held.map((c) => c.end())]);
 
-    // Redis: a known sequence gives the exact hit rate in both; no evictions is a real 0.
+    // Redis: a known sequence gives the exact hit rate in both, and the same evictions.
     expect(metrics.cache!.hitRate).toBeCloseTo(0.8, 12);
     expect(metrics.cache!.missRate).toBeCloseTo(0.2, 12);
     expect(ownCache.cache!.hitRate).toBe(0.8);
-    expect(metrics.cache!.evictions).toBe(0);
-    expect(ownCache.cache!.evictions).toBe(0);
+    expect(ownCache.cache!.evictions).toBeGreaterThan(0);
+    expect(metrics.cache!.evictions).toBe(ownCache.cache!.evictions);
     // Memory within 5 % (read at slightly different instants).
     expect(within(metrics.cache!.memory!.used!, ownCache.cache!.memory!.used!, 0.05)).toBe(true);
-    expect(within(metrics.cache!.memory!.available!, ownCache.cache!.memory!.available!, 0.05)).toBe(true);
+    expect(Math.abs(metrics.cache!.memory!.available! - ownCache.cache!.memory!.available!)).toBeLessThanOrEqual(0.05 * 4 * 1024 * 1024);
     expect(within(metrics.resources!.memory!.used!, ownHost.resources!.memory!.used!, 0.05)).toBe(true);
     expect(within(metrics.resources!.memory!.available!, ownHost.resources!.memory!.available!, 0.05)).toBe(true);
     expect(Math.abs(metrics.resources!.memory!.swap! - ownHost.resources!.memory!.swap!)).toBeLessThanOrEqual(Math.max(1 << 20, 0.05 * ownHost.resources!.memory!.swap!));
     // CPU over (almost) the same seconds: within 15 points on a busy 2-core machine.
     expect(Math.abs(metrics.resources!.cpu!.usage! - ownHost.resources!.cpu!.usage!)).toBeLessThan(15);
     expect(metrics.resources!.cpu!.throttling).toBeNull();
-    // PostgreSQL: the same connections (three held, the pool's), and the one deadlock.
-    expect(ownDb.database!.connections).toBeGreaterThanOrEqual(3);
-    expect(metrics.database!.connections).toBe(ownDb.database!.connections);
+    // PostgreSQL: the scratch database's connections (the three held, the pool's; other tests come and go on
+    // the server, so the server-wide count is not compared), and the one deadlock.
+    const ownPgSample = after[2]!.data as { databaseConnections: number };
+    expect(ownPgSample.databaseConnections).toBeGreaterThanOrEqual(3);
+    expect(metrics.database!.connections).toBe(ownPgSample.databaseConnections);
     expect(metrics.database!.deadlocks).toBe(1);
     expect(ownDb.database!.deadlocks).toBe(1);
     // The instrumented service: 10 of 50 requests failed; percentiles agree to a histogram bucket.
