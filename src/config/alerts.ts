@@ -4,10 +4,6 @@ import { DurationOrZeroMs } from './rules.js';
 
 const Name = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected letters, digits, ".", "_" or "-"');
 const HttpUrl = urlWith('http', 'https');
-    return z.NEVER;
-  }
-  return ms;
-});
 
 /** Where notifications go. `url` and `routingKey` are secrets: never logged or shown. */
 export const ChannelConfig = z.discriminatedUnion('type', [
