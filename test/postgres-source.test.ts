@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresSource, postgresReadings, type PostgresSample } from '../src/sources/postgres.js';
+import { createPostgresSource, type PostgresSample } from '../src/sources/postgres.js';
+import { statementDeltas } from '../src/sources/postgres/slow-queries.js';
 import type { SampledSource, TimedSample } from '../src/sources/source.js';
 import { createScratchDatabase, PG_ADMIN_URL, type ScratchDatabase } from './support/postgres.js';
 
@@ -90,7 +91,7 @@ describe.skipIf(skip)('postgres source', () => {
       await app.query('SELECT pg_sleep(0.6)'); // slow, but before the window
       for (let i = 0; i < 20; i++) await app.query('SELECT 1 FROM pg_sleep(0.001)'); // fast before the window
       const first = await source.sample(signal);
-      expect(first.slow.method).toBe('pg_stat_statements');
+      expect(first.slow).toEqual({ method: 'pg_stat_statements', fresh: true, deltas: {} });
       await app.query('SELECT pg_sleep(0.6)');
       await app.query('SELECT pg_sleep(0.6)');
       await app.query('SELECT 1 FROM pg_sleep(0.7)'); // lifetime mean ~35 ms, window mean 700 ms
@@ -135,17 +136,32 @@ describe.skipIf(skip)('postgres source', () => {
 });
 
 describe('postgres readings', () => {
-  const sample = (deadlocks: number, statements: Record<string, [number, number]>): PostgresSample => ({
-    connections: 4, databaseConnections: 2, deadlocks, maxConnections: 100, slow: { method: 'pg_stat_statements', statements },
+  const source = createPostgresSource({ url: 'postgres://127.0.0.1:1/x', slowQueryMs: 100 });
+  const sample = (deadlocks: number, deltas: Record<string, [number, number]>, fresh = false): PostgresSample => ({
+    connections: 4, databaseConnections: 2, deadlocks, maxConnections: 100, slow: { method: 'pg_stat_statements', fresh, deltas },
   });
-  it('never goes negative after a stats reset', () => {
-    const source = createPostgresSource({ url: 'postgres://127.0.0.1:1/x', slowQueryMs: 100 });
-    const r = read(source, sample(9, { a: [50, 10_000], b: [10, 100] }), sample(1, { a: [2, 500], b: [12, 1_100] }));
-    // a was reset: 2 calls, 250 ms mean; b: 2 calls, 500 ms mean
+
+  it('takes what each statement added, counting a reset statement from 0 and skipping idle ones', () => {
+    const before = new Map([['a', [50, 10_000]], ['b', [10, 100]], ['idle', [3, 3]]] as const);
+    const after = new Map([['a', [2, 500]], ['b', [12, 1_100]], ['idle', [3, 3]], ['new', [1, 90]]] as const);
+    expect(statementDeltas(before, after)).toEqual({ a: [2, 500], b: [2, 1_000], new: [1, 90] });
+  });
+
+  it('judges a statement by its mean over the whole window, summed across samples', () => {
+    // a: 2 calls at 250 ms, then 2 at 10 ms → mean 130 ms > 100: 4 calls; b: 1 at 150, 3 at 10 → 45 ms: none
+    const r = source.readings(at(0, sample(9, {}, true)), [at(1000, sample(9, { a: [2, 500], b: [1, 150] })), at(2000, sample(1, { a: [2, 20], b: [3, 30] }))]);
+    // deadlocks went down (stats reset): counted from 0, never negative
     expect(r.metrics.database).toEqual({ connections: 4, deadlocks: 1, slowQueries: 4 });
+    expect(r.detail).toBe('slow queries from pg_stat_statements: statements whose mean time in the window exceeded 100 ms');
   });
+
+  it('says so when perfpilot started reading pg_stat_statements inside the window', () => {
+    const r = source.readings(at(0, sample(0, {}, true)), [at(1000, sample(0, {}, true)), at(2000, sample(0, { a: [1, 900] }))]);
+    expect(r.metrics.database?.slowQueries).toBe(1);
+    expect(r.detail).toMatch(/from perfpilot's first reading of it in this window on$/);
+  });
+
   it('has no counter readings without a baseline', () => {
-    const source = createPostgresSource({ url: 'postgres://127.0.0.1:1/x', slowQueryMs: 100 });
     const r = source.readings(null, [at(0, sample(3, {}))]);
     expect(r.metrics.database).toEqual({ connections: 4, deadlocks: null, slowQueries: null });
   });

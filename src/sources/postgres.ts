@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { Logger } from '../log.js';
 import { counterDelta } from './counter-delta.js';
 import { SLOW_ACTIVITY_SQL, STATS_SQL, statementsSql } from './postgres/queries.js';
-import { slowQueryReadings, type SlowQuerySample } from './postgres/slow-queries.js';
+import { slowQueryReadings, statementDeltas, type SlowQuerySample, type StatementTotals } from './postgres/slow-queries.js';
 import type { SampledSource, SourceReadings, TimedSample } from './source.js';
 
 export interface PostgresSample {
@@ -39,6 +39,8 @@ export interface PostgresSourceOptions {
  */
 export function createPostgresSource(options: PostgresSourceOptions): SampledSource<PostgresSample> {
   let client: PgClient | null = null;
+  /** pg_stat_statements at the last sample returned in time; null before the first, or without the extension. */
+  let totals: StatementTotals | null = null;
   const drop = (stale: PgClient) => {
     if (client !== stale) return;
     client = null;
@@ -68,7 +70,10 @@ export function createPostgresSource(options: PostgresSourceOptions): SampledSou
       const onAbort = () => drop(c);
       signal.addEventListener('abort', onAbort, { once: true });
       try {
-        return await postgresSample(c, options.slowQueryMs);
+        const { sample, statements } = await postgresSample(c, options.slowQueryMs, totals);
+        // A sample the collector gave up on is not stored: the next deltas must span it.
+        if (!signal.aborted) totals = statements;
+        return sample;
       } catch (err) {
         if (!isSqlError(err)) drop(c);
         throw err;
@@ -83,7 +88,8 @@ export function createPostgresSource(options: PostgresSourceOptions): SampledSou
   };
 }
 
-async function postgresSample(c: PgClient, slowQueryMs: number): Promise<PostgresSample> {
+/** One reading, and pg_stat_statements' totals to compare the next one with (null without it). */
+async function postgresSample(c: PgClient, slowQueryMs: number, previous: StatementTotals | null): Promise<{ sample: PostgresSample; statements: StatementTotals | null }> {
   const [stats] = (await c.query<{ connections: number; database_connections: number; deadlocks: number | null; max_connections: number; pgss_schema: string | null }>(STATS_SQL)).rows;
   if (!stats) throw new Error('no row from pg_stat_activity');
   const base = { connections: stats.connections, databaseConnections: stats.database_connections, deadlocks: stats.deadlocks, maxConnections: stats.max_connections };
@@ -91,16 +97,16 @@ async function postgresSample(c: PgClient, slowQueryMs: number): Promise<Postgre
   if (stats.pgss_schema !== null) {
     try {
       const { rows } = await c.query<{ id: string; calls: number; total_ms: number }>(statementsSql(stats.pgss_schema));
-      const statements: Record<string, [number, number]> = {};
-      for (const r of rows) statements[r.id] = [r.calls, r.total_ms];
-      return { ...base, slow: { method: 'pg_stat_statements', statements } };
+      const statements = new Map(rows.map((r) => [r.id, [r.calls, r.total_ms] as const]));
+      const slow = { method: 'pg_stat_statements', fresh: previous === null, deltas: previous ? statementDeltas(previous, statements) : {} } as const;
+      return { sample: { ...base, slow }, statements };
     } catch (err) {
       if (!isSqlError(err)) throw err;
       why = `pg_stat_statements cannot be read: ${(err as Error).message}`;
     }
   }
   const { rows } = await c.query<{ id: string; running: boolean }>(SLOW_ACTIVITY_SQL, [slowQueryMs]);
-  return { ...base, slow: { method: 'pg_stat_activity', why, seen: rows.map((r) => [r.id, r.running]) } };
+  return { sample: { ...base, slow: { method: 'pg_stat_activity', why, seen: rows.map((r) => [r.id, r.running]) } }, statements: null };
 }
 
 /** A server's SQL error (the connection is still good), as opposed to a network failure. */
@@ -109,7 +115,7 @@ function isSqlError(err: unknown): boolean {
 }
 
 /** Pure: connections at the window's end, deadlocks and slow queries within it. */
-export function postgresReadings(baseline: TimedSample<PostgresSample> | null, samples: readonly TimedSample<PostgresSample>[], slowQueryMs: number): SourceReadings {
+function postgresReadings(baseline: TimedSample<PostgresSample> | null, samples: readonly TimedSample<PostgresSample>[], slowQueryMs: number): SourceReadings {
   const last = samples.at(-1)?.data;
   if (!last) return { metrics: {} };
   const slow = slowQueryReadings(baseline?.data.slow ?? null, samples.map((s) => s.data.slow), slowQueryMs);
