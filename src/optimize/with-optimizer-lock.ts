@@ -20,9 +20,13 @@ export async function withOptimizerLock<T>(deps: Pick<OptimizerDeps, 'audit' | '
     }
     await sleep(POLL_MS);
   }
+  // Long work (a CloudFront deployment) keeps renewing its lease; a crashed holder's lease runs out.
+  const renew = setInterval(() => void deps.audit.tryLockOptimizer(holder, deps.now(), LEASE_MS).catch(() => {}), LEASE_MS / 3);
+  renew.unref();
   try {
     return await work();
   } finally {
+    clearInterval(renew);
     await deps.audit.unlockOptimizer(holder);
   }
 }
