@@ -133,6 +133,7 @@ describe.skipIf(skip !== null)('dashboard against a running demo', () => {
     await page.waitForSelector('body[data-loaded]');
     expect(await page.locator(`[data-list="alerts"] li[data-delivery="delivered"]`).count()).toBeGreaterThan(0);
     expect(await page.locator('#silences').textContent()).toContain('busy test machine');
+    expect(await page.locator('#silences').textContent()).toContain("the demo's own load keeps this machine's CPU busy");
   });
 
   it('refuses an apply without the token', async () => {
