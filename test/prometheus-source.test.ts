@@ -136,6 +136,7 @@ describe.skipIf(missing !== null)('Prometheus source against a real Prometheus s
       },
     });
     const { metrics, detail } = await createPrometheusSource(config).query({ startMs, endMs }, new AbortController().signal);
+    const serverWide = (await createPrometheusSource(PrometheusSourceConfig.parse({ url: promUrl })).query({ startMs, endMs }, new AbortController().signal)).metrics;
     await Promise.all([ownRedis.close?.(), ownPg.close?.(), ...held.map((c) => c.end())]);
 
     // Redis: a known sequence gives the exact hit rate in both, and the same evictions.
@@ -159,6 +160,9 @@ describe.skipIf(missing !== null)('Prometheus source against a real Prometheus s
     expect(ownPgSample.databaseConnections).toBeGreaterThanOrEqual(3);
     expect(metrics.database!.connections).toBe(ownPgSample.databaseConnections);
     expect(metrics.database!.deadlocks).toBe(1);
+    // The preset's own queries count the whole server: at least this database's share.
+    expect(serverWide.database!.connections).toBeGreaterThanOrEqual(ownPgSample.databaseConnections);
+    expect(serverWide.database!.deadlocks).toBeGreaterThanOrEqual(1);
     expect(ownDb.database!.deadlocks).toBe(1);
     // The instrumented service: 10 of 50 requests failed; percentiles agree to a histogram bucket.
     expect(metrics.application!.errorRate).toBeCloseTo(10 / 50, 12);

@@ -39,7 +39,9 @@ const DISKS = 'device!~"(loop|ram|zram|dm-|md|sr|fd|nbd)[0-9].*|(h|s|v|xv)d[a-z]
  * Redis and PostgreSQL sources compute them: CPU busy = all modes but idle and iowait; memory
  * used = MemTotal − MemAvailable; disk latency = I/O time ÷ completed I/Os; hit rate from the
  * growth of hits and misses over the window; Redis available = maxmemory − used, with no
- * series (null) when maxmemory is 0. CPU throttling is not exported by these exporters.
+ * series (null) when maxmemory is 0. Connections are the server's client
+ * connections but the exporter's own (one per exporter that is up), as perfpilot's PostgreSQL
+ * source leaves out its own. CPU throttling is not exported by these exporters.
  */
 export const EXPORTERS: Preset = {
   'resources.cpu.usage': (c) => `100 * (1 - ${rate('node_cpu_seconds_total', 'mode=~"idle|iowait"', c)} / ${rate('node_cpu_seconds_total', '', c)})`,
@@ -55,7 +57,7 @@ export const EXPORTERS: Preset = {
   'cache.evictions': (c) => inc('redis_evicted_keys_total', '', c),
   'cache.memory.used': (c) => `sum(${v('redis_memory_used_bytes', '', c)})`,
   'cache.memory.available': (c) => `sum(clamp_min((${v('redis_memory_max_bytes', '', c)} > 0) - ${v('redis_memory_used_bytes', '', c)}, 0))`,
-  'database.connections': (c) => `sum(${v('pg_stat_activity_count', '', c)})`,
+  'database.connections': (c) => `sum(${v('pg_stat_activity_count', '', c)}) - sum(${v('pg_up', '', c)})`,
   'database.deadlocks': (c) => inc('pg_stat_database_deadlocks', '', c),
 };
 
