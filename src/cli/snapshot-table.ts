@@ -4,7 +4,7 @@ import { renderTable } from './table.js';
 
 /**
  * A snapshot for people: one row per field (section, field, value with its unit, or
- * "no data"), then one row per source with its status.
+ * "no data"), then one row per source with its status, and why it is on or off (`why`).
  */
 export function formatSnapshotTable(snapshot: Snapshot, why: Readonly<Record<string, string>> = {}): string {
   const seconds = (Date.parse(snapshot.window.end) - Date.parse(snapshot.window.start)) / 1000;
@@ -16,7 +16,7 @@ export function formatSnapshotTable(snapshot: Snapshot, why: Readonly<Record<str
   }
   const sources = [['source', 'status', 'detail']];
   for (const [name, s] of Object.entries(snapshot.sources)) {
-    if (s.status === 'ok') sources.push([name, 'ok', s.detail ?? '']);
+    if (s.status === 'ok') sources.push([name, 'ok', [why[name], s.detail].filter(Boolean).join('; ')]);
     else if (s.status === 'error') sources.push([name, s.reason ? `error (${s.reason})` : 'error', s.message]);
     else sources.push([name, 'not configured', why[name] ?? '']);
   }

@@ -105,8 +105,8 @@ async function decide(config: Config, file: string | null, origins: ReadonlyMap<
     if (value === undefined) {
       return { source, on: false, why: local && probing ? `not configured, and nothing answered on ${local.host}:${local.port}` : 'not configured' };
     }
-    if (found.has(source) && local) return { source, on: true, why: `not configured, found answering on ${local.host}:${local.port}` };
-    if (source === 'host') return { source, on: true, why: 'on for this machine unless host: false' };
+    if (found.has(source) && local) return { source, on: true, why: `found answering on ${local.host}:${local.port} (not configured)` };
+    if (source === 'host') return { source, on: true, why: 'this machine (host: false turns it off)' };
     const url = (value as { url?: unknown }).url;
     const shown = typeof url === 'string' ? ` (${safeUrl(url)})` : '';
     const envName = [...origins].find(([path]) => path.startsWith(`sources.${source}.`))?.[1];
