@@ -11,10 +11,11 @@ import { closeServer, exactQuantile, listen, planPaths, relativeError, runLoad }
 
 /**
  * An instrumented service in its own process: `/wait/<ms>` answers after ms, `/status/<n>` with
- * status n; users come from `x-user`. It measures durations itself (a 'request' listener before
- * the app's, to 'finish') and prints them as JSON when it reads "durations" on stdin.
+ * status n; users come from `x-user`. It measures durations itself (a second subscriber to the
+ * channels perfpilot reads) and prints them as JSON when it reads "durations" on stdin.
  */
 const SERVICE = `
+import { subscribe } from 'node:diagnostics_channel';
 import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
 import { instrument } from '${ROOT}/src/instrument/index.ts';
@@ -24,12 +25,11 @@ const server = createServer((req, res) => {
   if (kind === 'wait') setTimeout(() => res.end('ok'), Number(arg));
   else { res.statusCode = kind === 'status' ? Number(arg) : 200; res.end(); }
 });
-const durations = [];
-server.prependListener('request', (_req, res) => {
-  const start = performance.now();
-  res.once('finish', () => durations.push(performance.now() - start));
-});
 perf.attach(server);
+const durations = [];
+const starts = new WeakMap();
+subscribe('http.server.request.start', (m) => m.server === server && starts.set(m.response, performance.now()));
+subscribe('http.server.response.finish', (m) => m.server === server && durations.push(performance.now() - starts.get(m.response)));
 server.listen(0, '127.0.0.1', async () => {
   const exporter = await perf.serve({ host: '127.0.0.1', port: 0 });
   console.log(JSON.stringify({ app: 'http://127.0.0.1:' + server.address().port, exporter: exporter.url }));
@@ -83,6 +83,9 @@ describe('app source', () => {
   it('merges two processes: true percentiles of all requests, exact error rate and throughput', async () => {
     const source = createAppSource({ targets: [a.exporter, b.exporter] });
     const other = createAppSource({ targets: [a.exporter, b.exporter] });
+    // Warm the services up (compiling perfpilot's code on the first requests would delay their own
+    // timestamps), and let both sources' next pulls start after that.
+    await Promise.all([runLoad(a.app, Array(20).fill('/status/200'), 2), runLoad(b.app, Array(20).fill('/status/200'), 2)]);
     const baseline = at(Date.now(), await source.sample(signal()));
     await other.sample(signal());
     await Promise.all([a.durations(), b.durations()]);

@@ -47,8 +47,8 @@ describe('instrument: frameworks', () => {
     api.get('/fail', (_req, res) => void res.status(500).send('no'));
     app.use('/api', api);
     const server = createServer(app);
-    const exact = measureServer(server);
     perf.attach(server);
+    const exact = measureServer(server);
     const base = await listen(server);
     stop = () => closeServer(server);
     await checkFramework(server, base, exact, '/api/items/:ms/:i');
@@ -64,8 +64,8 @@ describe('instrument: frameworks', () => {
       });
       api.get('/fail', async (_req, reply) => reply.code(500).send('no'));
     }, { prefix: '/api' });
-    const exact = measureServer(app.server);
     perf.attach(app.server);
+    const exact = measureServer(app.server);
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address() as { port: number };
     stop = () => app.close();

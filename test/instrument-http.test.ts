@@ -36,8 +36,8 @@ describe('instrument: node:http', () => {
   it('reports p50/p90/p99 within 1 % of the exact percentiles of 600×20 ms, 350×100 ms, 50×400 ms', async () => {
     perf = instrument({ service: 'test', environment: 'test' });
     server = waitingServer();
-    const exact = measureServer(server);
     perf.attach(server);
+    const exact = measureServer(server);
     const base = await listen(server);
     const { seq } = perf.sketch();
     await runLoad(base, planPaths(DELAY_PLAN, (ms, i) => `/wait?ms=${ms}&i=${i}`));
@@ -93,9 +93,12 @@ describe('instrument: node:http', () => {
   it('times pipelined requests on one connection each from its own start', async () => {
     perf = instrument({ service: 'test', environment: 'test' });
     server = waitingServer();
-    const exact = measureServer(server);
     perf.attach(server);
     const base = new URL(await listen(server));
+    // Warm perfpilot's code up first: compiling it on the first request would delay the test's
+    // own timestamps (taken right after perfpilot's) by up to a few ms.
+    await runLoad(base.origin, Array(20).fill('/wait?ms=1'), 2);
+    const exact = measureServer(server);
     const first = perf.sketch();
     const socket = connect(Number(base.port), base.hostname);
     let answer = '';
@@ -112,7 +115,9 @@ describe('instrument: node:http', () => {
     const { http } = perf.sketch(first.seq);
     const sketch = decodeSketch(http.durationMs);
     expect([http.requests, http.aborted, exact.length]).toEqual([3, 0, 3]);
-    for (const q of [0, 0.5, 1]) expect(relativeError(sketch.getValueAtQuantile(q), exactQuantile(exact, q)), `q=${q}`).toBeLessThanOrEqual(0.01);
+    // Three values, each compared alone: a GC pause between perfpilot's timestamp and the test's
+    // can add a little, so 2 % here. A request timed from another's start is off by a third or more.
+    for (const q of [0, 0.5, 1]) expect(relativeError(sketch.getValueAtQuantile(q), exactQuantile(exact, q)), `q=${q}`).toBeLessThanOrEqual(0.02);
     expect(exactQuantile(exact, 0)).toBeLessThan(exactQuantile(exact, 0.5) - 20);
   });
 

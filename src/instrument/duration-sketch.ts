@@ -1,8 +1,15 @@
 import { DDSketch } from '@datadog/sketches-js';
 
 /**
- * Durations in milliseconds, in a DDSketch at 1 % relative accuracy: any quantile it reports is
- * within 1 % of the exact value at that rank (rank = ⌊q·(n−1)⌋ of the sorted durations).
+ * Durations in milliseconds, in a DDSketch at 0.5 % relative accuracy: any quantile it reports
+ * is within 0.5 % of the exact value at that rank (rank = ⌊q·(n−1)⌋ of the sorted durations).
+ *
+ * Why 0.5 % and not the usual 1 %: the promise is "within 1 % of exact", and exact is what
+ * someone else measured (a test, a load generator, the client). A 1 % sketch uses the whole
+ * budget on its own, so any microsecond between its clock and theirs pushes a value that sits
+ * near a bin edge past 1 % (measured: p90 off by 1.006 % against the test's own timing of
+ * pg_sleep queries). At 0.5 % the other half is left for that. It costs twice the bins: about
+ * 9 KB of protobuf for durations spread over five decades (0.1 ms – 10 s), 5 KB at 1 %.
  *
  * @datadog/sketches-js has gaps this module covers:
  * - `fromProto` loses `min`, `max` and `sum` (they come back as ±Infinity and 0): the encoding
@@ -11,7 +18,7 @@ import { DDSketch } from '@datadog/sketches-js';
  *   both (durations are never negative, but a merged sketch must equal the sketch of the union).
  * - `toProto`/`fromProto` need `protobufjs`, which the package does not declare: perfpilot does.
  */
-export const RELATIVE_ACCURACY = 0.01;
+export const RELATIVE_ACCURACY = 0.005;
 
 /** A sketch as it travels: base64 protobuf plus the summary statistics protobuf does not carry. */
 export interface EncodedSketch {
@@ -26,7 +33,7 @@ export interface EncodedSketch {
  * @example
  * const sketch = newSketch();
  * sketch.accept(12.5);
- * sketch.getValueAtQuantile(0.99); // ≈ 12.5, within 1 %
+ * sketch.getValueAtQuantile(0.99); // ≈ 12.5, within 0.5 %
  */
 export function newSketch(): DDSketch {
   return new DDSketch({ relativeAccuracy: RELATIVE_ACCURACY });

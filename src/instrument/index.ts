@@ -19,7 +19,7 @@
  * - `db_client_query_duration_seconds` histogram: queries through `perf.pg(...)`
  *
  * `/perfpilot/v1/sketch[?since=SEQ]`: a SketchEnvelope (JSON, `version: 1`) of everything since
- * the puller's cursor, with DDSketches (1 % relative accuracy) and a HyperLogLog of users that
+ * the puller's cursor, with DDSketches (0.5 % relative accuracy) and a HyperLogLog of users that
  * perfpilot's `app` source merges across instances. See WindowLog for how windows are cut.
  */
 import { randomUUID } from 'node:crypto';
