@@ -155,7 +155,7 @@ describe.skipIf(skip !== null)('dashboard against a running demo', () => {
     await page.click('#token-ok');
     await page.waitForSelector('#optimize-message.ok');
     const history = (await api('/api/v1/optimize/history')).body.history;
-    expect(history[0]).toMatchObject({ kind: 'apply', by: 'api', changes: [{ parameter: 'maxmemory-policy', before: 'volatile-lru' }] });
+    expect(history[0]).toMatchObject({ kind: 'apply', by: 'api', changes: expect.arrayContaining([expect.objectContaining({ parameter: 'maxmemory-policy', before: 'volatile-lru' })]) });
     const after = await until('the hit rate to rise', async () => {
       const hit = (await api('/api/v1/metrics?from=' + (Date.now() - 6_000))).body.metrics.cache.hitRate as number | null;
       return hit !== null && hit > before + 0.2 && hit;
@@ -169,7 +169,7 @@ describe.skipIf(skip !== null)('dashboard against a running demo', () => {
     await page.click('#token-ok');
     await page.waitForSelector('#optimize-message.ok');
     const rows = (await api('/api/v1/optimize/history')).body.history;
-    expect(rows[0]).toMatchObject({ kind: 'rollback', rollbackOf: history[0].id, changes: [{ parameter: 'maxmemory-policy', after: 'volatile-lru' }] });
+    expect(rows[0]).toMatchObject({ kind: 'rollback', rollbackOf: history[0].id, changes: expect.arrayContaining([expect.objectContaining({ parameter: 'maxmemory-policy', after: 'volatile-lru' })]) });
     expect(rows[1]).toMatchObject({ id: history[0].id, status: 'rolled_back' });
   });
 
