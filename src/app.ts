@@ -17,7 +17,6 @@ import type { Api } from './server/api.js';
 import { loadTokens, type LoadedTokens } from './server/auth.js';
 import { createServer } from './server/create-server.js';
 import { registerAlertRoutes } from './server/routes/alerts.js';
-import { registerAlertRoutes } from './server/routes/alerts.js';
 import { createMetricsPort } from './server/metrics-port.js';
 import { createOptimizerPort } from './server/optimizer-port.js';
 import { createSources } from './sources/create-sources.js';
@@ -135,8 +134,8 @@ export async function createApp(loaded: LoadedConfig, logger: Logger, options: A
     metrics: createMetricsPort({ environment: config.environment, store: core.store, sources: core.sources, collect: core.collectPerformanceMetrics }),
     analyses: core.store,
     tokens: tokens.tokens,
-    optimizer: core.optimizer.targets.size ? createOptimizerPort(core.optimizer) : null,
     config,
+    optimizer: core.optimizer.targets.size ? createOptimizerPort(core.optimizer) : null,
     now,
   });
   registerAlertRoutes(http, api, { store: core.store, channels: config.alerts.channels.map((c) => c.name), defaultSilenceMs: config.alerts.silences.defaultDuration, now });
