@@ -110,10 +110,11 @@ describe.skipIf(missingProgram('moto_server') !== null)('CloudWatch source again
   });
 
   it('says which dimensions are missing for the environment', async () => {
-    const config = CloudWatchSourceConfig.parse({ endpoint, dimensions: { staging: {} } });
-    const err = await queryError(createCloudWatchSource(config, { environment: 'prod' }));
-    expect(err.reason).toBe('not_found');
-    expect(err.message).toMatch(/add sources\.cloudwatch\.dimensions\.prod/);
+    for (const dimensions of [{ staging: { rds: { DBInstanceIdentifier: 'db' } } }, { prod: {} }]) {
+      const err = await queryError(createCloudWatchSource(CloudWatchSourceConfig.parse({ endpoint, dimensions }), { environment: 'prod' }));
+      expect(err.reason).toBe('not_found');
+      expect(err.message).toBe('no AWS resources are set for environment "prod": add sources.cloudwatch.dimensions.prod (apiGateway, rds, elastiCache, ec2 or ecs)');
+    }
   });
 });
 
@@ -199,13 +200,18 @@ describe('CloudWatch source against a local server in the awsJson1_0 wire protoc
 
   it('sends at most 500 queries per call', async () => {
     const ids = Array.from({ length: 620 }, (_, i) => `i-${i}`);
+    // Instances 600 and above have no datapoints.
     const wire = await wireServer((call) => ({ body: {
-      MetricDataResults: call.body.MetricDataQueries.map((q) => ({ Id: q.Id, Timestamps: [s(WINDOW.startMs)], Values: [Number(q.Id.slice(4)) % 2 ? 30 : 10], StatusCode: 'Complete' })),
+      MetricDataResults: call.body.MetricDataQueries.map((q) => {
+        const n = Number(q.Id.slice(4));
+        return { Id: q.Id, Timestamps: n < 600 ? [s(WINDOW.startMs)] : [], Values: n < 600 ? [n % 2 ? 30 : 10] : [], StatusCode: 'Complete' };
+      }),
     } }));
-    const { metrics } = await source(wire.endpoint, { ec2: { InstanceId: ids } }).query(WINDOW, new AbortController().signal);
+    const { metrics, detail } = await source(wire.endpoint, { ec2: { InstanceId: ids } }).query(WINDOW, new AbortController().signal);
     await wire.close();
     expect(wire.calls.map((c) => c.body.MetricDataQueries.length)).toEqual([500, 120]);
     expect(metrics.resources).toEqual({ cpu: { usage: 20 } });
+    expect(detail).toBe('600 of 620 metrics had data over 300 s in 2 calls; no data: CPUUtilization ×20');
   });
 
   it('retries throttling with back-off, then succeeds', async () => {

@@ -38,10 +38,10 @@ export function createCloudWatchSource(config: Config, options: CloudWatchSource
     name: 'cloudwatch',
     async query(window, signal) {
       const dimensions = config.dimensions[options.environment];
-      if (!dimensions) {
+      const plan = dimensions ? planQueries(dimensions) : [];
+      if (plan.length === 0) {
         throw new SourceError(`no AWS resources are set for environment "${options.environment}": add sources.cloudwatch.dimensions.${options.environment} (apiGateway, rds, elastiCache, ec2 or ecs)`, 'not_found');
       }
-      const plan = planQueries(dimensions);
       const times = queryTimes(window, now());
       const fetched = await withRetry((s) => fetchMetricData(call, plan, times, s), {
         what: 'CloudWatch GetMetricData', retries: config.retries, attemptTimeoutMs: config.timeout, signal,
@@ -51,10 +51,14 @@ export function createCloudWatchSource(config: Config, options: CloudWatchSource
       if (withData.length === 0) {
         throw new SourceError(`CloudWatch has no datapoints for any of the ${plan.length} metrics of "${options.environment}" in this window: check the dimensions name existing resources in ${config.region} that were active`, 'empty');
       }
-      const missing = plan.filter((q) => !withData.includes(q)).map((q) => `${q.metricName}${q.id.startsWith('api_p') ? ` ${q.stat}` : ''}`);
+      const missing = new Map<string, number>();
+      for (const q of plan.filter((p) => !withData.includes(p))) {
+        const label = `${q.metricName}${q.id.startsWith('api_p') ? ` ${q.stat}` : ''}`;
+        missing.set(label, (missing.get(label) ?? 0) + 1);
+      }
       const detail = [
         `${withData.length} of ${plan.length} metrics had data over ${times.windowPeriodS} s in ${fetched.calls} call${fetched.calls === 1 ? '' : 's'}`,
-        missing.length ? `no data: ${missing.join(', ')}` : '',
+        missing.size ? `no data: ${[...missing].map(([label, n]) => (n > 1 ? `${label} ×${n}` : label)).join(', ')}` : '',
         fetched.partialIds.length ? `partial data: ${fetched.partialIds.join(', ')}` : '',
         ...fetched.messages,
       ].filter(Boolean).join('; ');
