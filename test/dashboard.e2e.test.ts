@@ -112,6 +112,7 @@ describe.skipIf(skip !== null)('dashboard against a running demo', () => {
       expect(shown, field).toBe(String(last));
     }
     expect(await page.locator('[data-list="issues"] tr').count()).toBeGreaterThan(1);
+    await page.waitForSelector('#live.up'); // following /api/v1/events
     const sources = (await api('/api/v1/sources')).body.sources as Record<string, { status: string }>;
     expect(sources.app?.status).toBe('ok');
     expect(await page.locator('[data-list="sources"] tbody tr').count()).toBe(Object.keys(sources).length);
