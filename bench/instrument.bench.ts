@@ -60,6 +60,8 @@ async function serve(setup: Setup): Promise<void> {
     const perf = instrument({ service: 'bench', environment: 'bench' });
     perf.attach(server);
     if (setup === 'perfpilot-accuracy') report = recordExact(newSketch(), decodeSketch, () => perf.sketch().http.durationMs);
+    // A puller, as perfpilot's app source would be (every 10 s by default; here every 2 s).
+    else setInterval(() => JSON.stringify(perf.sketch()), 2_000).unref();
   }
   server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ port: (server.address() as { port: number }).port })));
   createInterface({ input: process.stdin }).on('line', (line) => {
