@@ -12,20 +12,26 @@ export const RETAINED: readonly { readonly table: string; readonly timeColumn: s
 const BATCH_ROWS = 1_000;
 
 /**
- * Deletes rows older than `beforeMs`, `BATCH_ROWS` per transaction, yielding to the event
- * loop between batches so a large backlog never holds the write lock for long.
+ * Returns `prune(beforeMs)`, which deletes rows older than `beforeMs`, `BATCH_ROWS` per
+ * transaction, yielding to the event loop between batches so a large backlog never holds the
+ * write lock for long. The statements are prepared once, when the store opens.
  */
-export async function prune(db: Database.Database, beforeMs: number): Promise<PruneResult> {
-  const removed: Record<string, number> = {};
-  for (const { table, timeColumn } of RETAINED) {
-    const del = db.prepare(`DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE ${timeColumn} < ? LIMIT ${BATCH_ROWS})`);
-    removed[table] = 0;
-    for (;;) {
-      const { changes } = del.run(beforeMs);
-      removed[table] += changes;
-      if (changes < BATCH_ROWS) break;
-      await new Promise<void>((resolve) => setImmediate(resolve));
+export function createPrune(db: Database.Database): (beforeMs: number) => Promise<PruneResult> {
+  const deletes = RETAINED.map(({ table, timeColumn }) => ({
+    table,
+    del: db.prepare(`DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE ${timeColumn} < ? LIMIT ${BATCH_ROWS})`),
+  }));
+  return async function prune(beforeMs) {
+    const removed: Record<string, number> = {};
+    for (const { table, del } of deletes) {
+      removed[table] = 0;
+      for (;;) {
+        const { changes } = del.run(beforeMs);
+        removed[table] += changes;
+        if (changes < BATCH_ROWS) break;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     }
-  }
-  return removed;
+    return removed;
+  };
 }

@@ -2,7 +2,7 @@ import type { Store } from '../store.js';
 import { sqliteAlertStore } from './alert-store.js';
 import { sqliteAuditStore } from './audit-store.js';
 import { openDatabase } from './open-database.js';
-import { prune } from './prune.js';
+import { createPrune } from './prune.js';
 import { sqliteAnalysisStore } from './sqlite-analysis-store.js';
 import { sqliteEventStore } from './sqlite-event-store.js';
 import { sqliteSampleStore } from './sqlite-sample-store.js';
@@ -25,7 +25,7 @@ export function openSqliteStore(path: string): Store {
     ...sqliteEventStore(db),
     ...sqliteAlertStore(db),
     ...sqliteAuditStore(db),
-    prune: (beforeMs) => prune(db, beforeMs),
+    prune: createPrune(db),
     async close() {
       if (db.open) db.close();
     },
