@@ -7,6 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { ROOT } from './support/cli.js';
 import { PG_ADMIN_URL } from './support/postgres.js';
 import { missingProgram } from './support/require.js';
+import { startTestApp, type TestApp } from './support/perfpilot-app.js';
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const skip = missingProgram('chromium') ?? missingProgram('redis-server');
@@ -205,3 +206,31 @@ describe.skipIf(skip !== null)('dashboard against a running demo', () => {
     expect(refused).toBe(true);
   });
 });
+
+describe.skipIf(missingProgram('chromium') !== null)('dashboard with a read token', () => {
+  let app: TestApp;
+  let browser: Browser;
+  beforeAll(async () => {
+    process.env.PERFPILOT_READ_TOKEN = 'read-8f3e';
+    app = await startTestApp({ interval: '1s', sources: { host: {} } });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  });
+  afterAll(async () => {
+    delete process.env.PERFPILOT_READ_TOKEN;
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it('asks for the token to read, then shows the page', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${app.url}/`);
+    await page.waitForSelector('#token-dialog[open]');
+    expect(await page.textContent('#token-dialog [data-role="help"]')).toContain('PERFPILOT_READ_TOKEN');
+    await page.fill('#token-dialog input', 'read-8f3e');
+    await page.click('#token-ok');
+    await page.waitForSelector('#banner .status[data-env="local"]');
+    await page.waitForSelector('#live.up');
+    expect(await page.locator('#sources .body').textContent()).not.toContain('not available');
+  });
+});
+

@@ -1,4 +1,6 @@
 // Calls to /api/v1. The token lives in sessionStorage only, and is sent only when set.
+import { t } from './i18n.js';
+
 const KEY = 'perfpilot.token';
 
 export function getToken() {
@@ -8,6 +10,18 @@ export function getToken() {
 export function setToken(token) {
   if (token) sessionStorage.setItem(KEY, token);
   else sessionStorage.removeItem(KEY);
+}
+
+/** Asks for the token in the page's dialog; resolves to it, or null when cancelled. */
+export function askToken(helpKey = 'token_help') {
+  const dialog = document.querySelector('#token-dialog');
+  const input = dialog.querySelector('input');
+  dialog.querySelector('[data-role="help"]').textContent = t(helpKey);
+  input.value = getToken() ?? '';
+  dialog.showModal();
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok' && input.value.trim() ? input.value.trim() : null), { once: true });
+  });
 }
 
 export class ApiError extends Error {

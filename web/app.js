@@ -1,5 +1,5 @@
 // The dashboard: loads every panel from /api/v1, redraws on live events and on a timer.
-import { followEvents, getJson } from './api.js';
+import { ApiError, askToken, followEvents, getJson, setToken } from './api.js';
 import { ALL_FIELDS, drawCharts, resizeCharts, retitleCharts } from './charts.js';
 import { language, setLanguage, t, translatePage } from './i18n.js';
 import { renderHistory, renderPlan } from './optimize.js';
@@ -34,11 +34,24 @@ async function settle(promise, fallback = null) {
   }
 }
 
+/** The environments; when reading needs a token (PERFPILOT_READ_TOKEN), asks for it once per failure. */
+async function environments() {
+  try {
+    return await getJson('/api/v1/environments');
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 401)) return settle(Promise.reject(err));
+    const token = await askToken('token_read_help');
+    if (!token) return null;
+    setToken(token);
+    return settle(getJson('/api/v1/environments'));
+  }
+}
+
 let loading = null;
 export async function refresh() {
   if (loading) return loading;
   loading = (async () => {
-    const envs = (await settle(getJson('/api/v1/environments')))?.environments ?? [];
+    const envs = (await environments())?.environments ?? [];
     if (!state.env && envs.length) state.env = envs[0].name;
     fillEnvironments(envs);
     const env = q({ env: state.env });

@@ -1,19 +1,8 @@
 // Optimization plans (current → proposed), apply and roll back with the token, and history.
-import { ApiError, getToken, postJson, setToken } from './api.js';
+import { ApiError, askToken, postJson, setToken } from './api.js';
 import { badge, fill, h, note, table } from './dom.js';
 import { formatTime } from './format.js';
 import { t, tv } from './i18n.js';
-
-/** Asks for the token in the dialog; resolves to it, or null when cancelled. */
-function askToken() {
-  const dialog = document.querySelector('#token-dialog');
-  const input = dialog.querySelector('input');
-  input.value = getToken() ?? '';
-  dialog.showModal();
-  return new Promise((resolve) => {
-    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok' && input.value.trim() ? input.value.trim() : null), { once: true });
-  });
-}
 
 function say(message, kind) {
   const el = document.querySelector('#optimize-message');
