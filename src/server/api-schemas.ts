@@ -41,6 +41,7 @@ export const IssueSchema = z.object({
   severity: z.enum(['low', 'medium', 'high']),
   description: z.string(),
   metrics: z.record(z.string(), Reading),
+  labels: z.record(z.string(), z.string()),
   recommendation: z.string(),
 });
 

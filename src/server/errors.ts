@@ -43,7 +43,7 @@ export function installErrorHandler(app: FastifyInstance): void {
   });
 }
 
-export function errorAnswer(err: unknown): { status: number; body: ErrorBody } {
+function errorAnswer(err: unknown): { status: number; body: ErrorBody } {
   if (err instanceof InputError) {
     return { status: 400, body: { error: { status: 400, message: redactSecrets(err.message), field: err.field } } };
   }
