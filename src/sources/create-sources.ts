@@ -4,7 +4,7 @@ import { createAppSource } from './app.js';
 import { createHostSource } from './host.js';
 import { createPostgresSource } from './postgres.js';
 import { createRedisSource } from './redis.js';
-import { lazyQueried } from './lazy-queried.js';
+import { loadQueried } from './load-queried.js';
 import type { Source } from './source.js';
 
 /** What a source factory may need besides its configuration. */
@@ -21,10 +21,10 @@ const SOURCES: readonly (readonly [name: string, create: Factory])[] = [
   ['redis', (s, d) => (s.redis ? createRedisSource({ url: s.redis.url, logger: d.logger }) : null)],
   ['postgres', (s, d) => (s.postgres ? createPostgresSource({ url: s.postgres.url, slowQueryMs: s.postgres.slowQueryMs, logger: d.logger }) : null)],
   ['app', (s) => (s.app ? createAppSource({ targets: s.app.targets }) : null)],
-  // Remote sources import their SDK on first use (see lazy-queried.ts).
-  ['cloudwatch', ({ cloudwatch: c }, d, environment) => (c ? lazyQueried('cloudwatch', async () => (await import('./cloudwatch.js')).createCloudWatchSource(c, { environment, ...d })) : null)],
-  ['datadog', ({ datadog: c }, d) => (c ? lazyQueried('datadog', async () => (await import('./datadog.js')).createDatadogSource(c, d)) : null)],
-  ['prometheus', ({ prometheus: c }, d) => (c ? lazyQueried('prometheus', async () => (await import('./prometheus.js')).createPrometheusSource(c, d)) : null)],
+  // Remote sources import their SDK only when configured (see load-queried.ts).
+  ['cloudwatch', ({ cloudwatch: c }, d, environment) => (c ? loadQueried('cloudwatch', async () => (await import('./cloudwatch.js')).createCloudWatchSource(c, { environment, ...d })) : null)],
+  ['datadog', ({ datadog: c }, d) => (c ? loadQueried('datadog', async () => (await import('./datadog.js')).createDatadogSource(c, d)) : null)],
+  ['prometheus', ({ prometheus: c }, d) => (c ? loadQueried('prometheus', async () => (await import('./prometheus.js')).createPrometheusSource(c, d)) : null)],
 ];
 
 export interface CreatedSources {
