@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/perfpilot-app.js';
+import { startRedis, type PrivateRedis } from './support/redis-server.js';
+import { missingProgram } from './support/require.js';
 
 type Json = Record<string, unknown>;
 
@@ -31,13 +33,21 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'tr
 describe('OpenAPI document', () => {
   let app: TestApp;
   let doc: Json;
+  let redis: PrivateRedis | null = null;
   beforeAll(async () => {
-    app = await startTestApp({ interval: '1s', sources: { host: {} } });
+    // With a Redis to optimize, the plan routes answer with a real plan (checked against its schema below).
+    redis = missingProgram('redis-server') === null ? await startRedis({ maxmemory: '8mb', 'maxmemory-policy': 'volatile-lru' }) : null;
+    app = await startTestApp(redis
+      ? { interval: '1s', sources: { host: {}, redis: { url: redis.url } }, optimize: { targets: [{ type: 'redis', url: redis.url }] } }
+      : { interval: '1s', sources: { host: {} } });
     const res = await fetch(`${app.url}/api/v1/openapi.json`);
     expect(res.status).toBe(200);
     doc = (await res.json()) as Json;
   });
-  afterAll(async () => app?.stop());
+  afterAll(async () => {
+    await app?.stop();
+    await redis?.stop();
+  });
 
   it('is OpenAPI 3.1 with info and paths', () => {
     expect(doc.openapi).toBe('3.1.0');
@@ -71,6 +81,24 @@ describe('OpenAPI document', () => {
         }
       }
     }
+  });
+
+  it('answers what it documents: every GET route\'s answer parses with its response schema', async () => {
+    const deadline = Date.now() + 15_000;
+    while ((await fetch(`${app.url}/api/v1/snapshots/latest`)).status !== 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const checked: string[] = [];
+    for (const route of app.app.api.routes) {
+      if (route.method !== 'GET' || route.url.includes(':') || route.url === '/api/v1/events') continue;
+      const query = route.url === '/api/v1/metrics/series' ? `?fields=resources.cpu.usage,cache.hitRate&from=${Date.now() - 60_000}` : '';
+      const res = await fetch(`${app.url}${route.url}${query}`);
+      expect(res.status, route.url).toBe(200);
+      const body = await res.json();
+      if (route.url === '/api/v1/optimize/plans/latest' && redis) expect(body.plan.environment, 'a real plan').toBe('local');
+      const parsed = route.response.safeParse(body);
+      expect(parsed.error?.issues ?? [], route.url).toEqual([]);
+      checked.push(route.url);
+    }
+    expect(checked).toEqual(expect.arrayContaining(['/api/v1/environments', '/api/v1/metrics', '/api/v1/metrics/series', '/api/v1/snapshots/latest', '/api/v1/sources', '/api/v1/analysis', '/api/v1/issues', '/api/v1/recommendations', '/api/v1/optimize/plans/latest', '/api/v1/optimize/history', '/api/v1/config', '/api/v1/openapi.json']));
   });
 
   it('resolves every $ref', () => {

@@ -38,6 +38,8 @@ export interface ApiDeps {
 /** What other modules use to guard their own routes, and to push live events. */
 export interface Api {
   readonly live: LiveHub;
+  /** The routes described here, with their schemas (what the OpenAPI document is made from). */
+  readonly routes: readonly ApiRoute[];
   readonly guards: AuthGuards & { readonly rateLimit: ReturnType<typeof createRateLimit> };
 }
 
@@ -95,5 +97,5 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): Api {
   }));
   registerApiRoutes(app, routes, { auth, rateLimit });
   registerDashboard(app);
-  return { live, guards: { ...auth, rateLimit } };
+  return { live, routes, guards: { ...auth, rateLimit } };
 }
