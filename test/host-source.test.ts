@@ -132,7 +132,7 @@ describe.skipIf(process.platform !== 'linux')('host source on this machine', () 
     const before = await independentReading();
     const first = await source.sample(signal);
     const t0 = Date.now();
-    while (Date.now() - t0 < 700) Math.sqrt(Math.random()); // some CPU to measure
+    while (Date.now() - t0 < 1_000) Math.sqrt(Math.random()); // some CPU to measure
     const second = await source.sample(signal);
     const after = await independentReading();
     // Counters read by the test bracket the source's own readings.
@@ -145,7 +145,7 @@ describe.skipIf(process.platform !== 'linux')('host source on this machine', () 
     expect(second.disk.sectors).toBeLessThanOrEqual(after.sectors);
     const usage = ((after.busy - before.busy) / (after.total - before.total)) * 100;
     const r = hostReadings({ atMs: t0, data: first }, [{ atMs: Date.now(), data: second }]).metrics.resources!;
-    expect(Math.abs(r.cpu!.usage! - usage)).toBeLessThan(10);
+    expect(Math.abs(r.cpu!.usage! - usage)).toBeLessThan(12); // the two intervals differ by a few ms at each end
     // This process kept one core busy; the machine's usage is at least part of that.
     expect(r.cpu!.usage!).toBeGreaterThan(100 / (await readdir('/sys/devices/system/cpu')).filter((d) => /^cpu\d+$/.test(d)).length / 2);
     expect(Math.abs(r.memory!.used! - after.memUsed)).toBeLessThan(256 * 1024 * 1024);
