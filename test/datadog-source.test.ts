@@ -62,6 +62,7 @@ describe('Datadog source against a local server in Datadog\'s JSON', () => {
       series(6, 'avg:system.io.await{env:prod,service:api}', [[t(0), null], [t(1), 2.5]]),
       series(7, 'sum:system.io.rkb_s{env:prod,service:api}', [[t(0), 100]]),
       series(8, 'sum:system.io.wkb_s{env:prod,service:api}', [[t(0), null]]),
+      series(9, 'avg:system.cpu.iowait{env:prod,service:api}', [[t(0), 4], [t(2), null], [t(3), 6]]),
     ]));
     const { metrics, detail } = await source(dd.url).query(WINDOW, new AbortController().signal);
     await dd.close();
@@ -71,17 +72,18 @@ describe('Datadog source against a local server in Datadog\'s JSON', () => {
     expect([url.searchParams.get('from'), url.searchParams.get('to')]).toEqual([String(WINDOW.startMs / 1000), String(WINDOW.endMs / 1000)]);
     expect(url.searchParams.get('query')).toBe([
       'avg:system.cpu.idle', 'sum:system.mem.total', 'sum:system.mem.usable', 'sum:system.swap.used', 'sum:system.io.r_s',
-      'sum:system.io.w_s', 'avg:system.io.await', 'sum:system.io.rkb_s', 'sum:system.io.wkb_s',
+      'sum:system.io.w_s', 'avg:system.io.await', 'sum:system.io.rkb_s', 'sum:system.io.wkb_s', 'avg:system.cpu.iowait',
     ].map((m) => `${m}{env:prod,service:api}`).join(','));
     expect([headers['dd-api-key'], headers['dd-application-key']]).toEqual([API_KEY, APP_KEY]);
     expect(metrics.resources).toEqual({
-      cpu: { usage: 30 },
+      // 100 − idle (mean 70) − iowait (mean 5).
+      cpu: { usage: 25 },
       // The newest non-null points: total 8192 MiB, usable 3072 MiB.
       memory: { used: 5120 * MIB, available: 3072 * MIB, swap: null },
       // r_s mean 20 + w_s mean 10; wkb_s has only null points, so throughput has no data.
       disk: { iops: 30, latency: 2.5, throughput: null },
     });
-    expect(detail).toBe('7 of 9 system metrics had points on datadoghq.com');
+    expect(detail).toBe('8 of 10 system metrics had points on datadoghq.com');
   });
 
   it('waits X-RateLimit-Reset seconds after a 429, then retries', async () => {

@@ -7,7 +7,7 @@ const MIB = 1024 * 1024;
  *
  * | field | query | over the window |
  * |---|---|---|
- * | resources.cpu.usage | `avg:system.cpu.idle` (percent) | 100 − the mean |
+ * | resources.cpu.usage | `avg:system.cpu.idle`, `avg:system.cpu.iowait` (percent) | 100 − the means (iowait counts as idle, as in the host source; without iowait, as on Windows, 100 − idle) |
  * | resources.memory.used | `sum:system.mem.total` − `sum:system.mem.usable` (MiB) | the newest point, × 2^20 |
  * | resources.memory.available | `sum:system.mem.usable` (MiB; the Agent's MemAvailable) | the newest point, × 2^20 |
  * | resources.memory.swap | `sum:system.swap.used` (MiB) | the newest point, × 2^20 |
@@ -20,7 +20,7 @@ const MIB = 1024 * 1024;
  */
 export const DATADOG_METRICS = [
   'avg:system.cpu.idle', 'sum:system.mem.total', 'sum:system.mem.usable', 'sum:system.swap.used',
-  'sum:system.io.r_s', 'sum:system.io.w_s', 'avg:system.io.await', 'sum:system.io.rkb_s', 'sum:system.io.wkb_s',
+  'sum:system.io.r_s', 'sum:system.io.w_s', 'avg:system.io.await', 'sum:system.io.rkb_s', 'sum:system.io.wkb_s', 'avg:system.cpu.iowait',
 ] as const;
 
 /** The one `query` string for v1 `queryMetrics`: every metric, comma-separated, scoped by the tags. */
@@ -43,11 +43,12 @@ export function datadogReadings(byIndex: ReadonlyMap<number, Points>): MetricsPa
   const add = (a: number | null, b: number | null) => (a === null || b === null ? null : a + b);
   const scale = (v: number | null, by: number) => (v === null ? null : v * by);
   const idle = mean(0);
+  const iowait = mean(9);
   const total = newest(1);
   const usable = newest(2);
   return {
     resources: {
-      cpu: { usage: idle === null ? null : 100 - idle },
+      cpu: { usage: idle === null ? null : 100 - idle - (iowait ?? 0) },
       memory: { used: total === null || usable === null ? null : (total - usable) * MIB, available: scale(usable, MIB), swap: scale(newest(3), MIB) },
       disk: { iops: add(mean(4), mean(5)), latency: mean(6), throughput: scale(add(mean(7), mean(8)), 1024) },
     },
