@@ -45,7 +45,7 @@ export interface RedisSourceOptions {
  * @example createRedisSource({ url: 'redis://127.0.0.1:6379' })
  */
 export function createRedisSource(options: RedisSourceOptions): SampledSource<RedisSample> {
-  const client: RedisClient & { on(event: 'error', listener: (err: Error) => void): unknown } = new Redis(options.url, {
+  const client: RedisClient & { on(event: 'error' | 'ready', listener: (err: Error) => void): unknown } = new Redis(options.url, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
@@ -57,13 +57,16 @@ export function createRedisSource(options: RedisSourceOptions): SampledSource<Re
     if (err.message !== lastError?.message) options.logger?.debug({ err }, 'Redis connection error');
     lastError = err;
   });
+  // A failure reported later is about the connection that is up now, not an earlier one.
+  client.on('ready', () => {
+    lastError = null;
+  });
   return {
     kind: 'sampled',
     name: 'redis',
     async sample() {
       try {
         if (client.status === 'wait' || client.status === 'end') {
-          lastError = null;
           await client.connect();
         } else if (client.status !== 'ready') {
           throw new SourceError(`not connected (${client.status})`, 'network');
