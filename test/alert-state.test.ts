@@ -76,4 +76,12 @@ describe('alert states', () => {
     const firing = [...states.values()].filter((s) => s.phase === 'firing');
     expect(firing.map((s) => [s.rule, s.labels.source])).toEqual([['source_down', 'app']]);
   });
+
+  it('a firing alert whose rule is gone resolves instead of firing forever', () => {
+    const r = rule('high_latency');
+    const first = advanceAlerts(new Map(), evaluateRules(snapshotWith({ 'application.responseTime.p99': 2000 }), [r]), 0, 'en');
+    expect(first.map((s) => s.phase)).toEqual(['firing']);
+    const after = advanceAlerts(new Map(first.map((s) => [s.fingerprint, s])), evaluateRules(snapshotWith({ 'application.responseTime.p99': 2000 }), [rule('high_cpu_usage')]), 10_000, 'en');
+    expect(after.map((s) => [s.rule, s.phase, s.resolvedAtMs])).toEqual([['high_latency', 'resolved', 10_000]]);
+  });
 });

@@ -104,7 +104,11 @@ export function nextAlertState(prev: AlertState | null, ev: RuleEvaluation, nowM
   };
 }
 
-/** Advances every evaluated alert; alerts not evaluated this time keep their state. Pure. */
+/**
+ * Advances every evaluated alert. A live alert that was not evaluated (its rule was removed
+ * or turned off, or its source is no longer configured) ends: firing → resolved, pending →
+ * inactive. Pure.
+ */
 export function advanceAlerts(
   previous: ReadonlyMap<string, AlertState>,
   evaluations: readonly RuleEvaluation[],
@@ -112,9 +116,16 @@ export function advanceAlerts(
   locale: Locale,
 ): AlertState[] {
   const next: AlertState[] = [];
+  const seen = new Set<string>();
   for (const ev of evaluations) {
+    seen.add(ev.fingerprint);
     const state = nextAlertState(previous.get(ev.fingerprint) ?? null, ev, nowMs, locale);
     if (state) next.push(state);
+  }
+  for (const [fp, prev] of previous) {
+    if (seen.has(fp) || !isLive(prev)) continue;
+    const firing = prev.phase === 'firing';
+    next.push({ ...prev, phase: firing ? 'resolved' : 'inactive', activeSinceMs: null, resolvedAtMs: firing ? nowMs : prev.resolvedAtMs, updatedAtMs: nowMs });
   }
   return next;
 }
