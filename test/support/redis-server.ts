@@ -24,7 +24,7 @@ export async function startRedis(args: Record<string, string> = {}): Promise<Pri
     client,
     async stop() {
       client.disconnect();
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGKILL');
       await exited;
