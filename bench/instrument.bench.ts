@@ -65,7 +65,10 @@ async function serve(setup: Setup): Promise<void> {
   }
   server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ port: (server.address() as { port: number }).port })));
   createInterface({ input: process.stdin }).on('line', (line) => {
-    if (line === 'rss') {
+    if (line === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      console.log(JSON.stringify({ cpuUs: user + system }));
+    } else if (line === 'rss') {
       gc();
       console.log(JSON.stringify({ rssGrowth: process.memoryUsage().rss - rssAtStart, report: report() }));
     }
@@ -110,6 +113,8 @@ function recordExact(
 
 interface Run {
   readonly rps: number;
+  /** CPU time (user + system) of the server per request: unlike req/s, barely moved by other load. */
+  readonly cpuUsPerRequest: number;
   /** RSS after load minus RSS before the setup was loaded. */
   readonly rssGrowthBytes: number;
   readonly report: unknown;
@@ -125,21 +130,29 @@ async function runOnce(setup: Setup, seconds: number): Promise<Run> {
     const { port } = JSON.parse(await next()) as { port: number };
     const url = `http://127.0.0.1:${port}/`;
     wrk(url, 2); // warm-up: let the JIT settle
-    const rps = wrk(url, seconds);
+    const ask = async <T>(command: string): Promise<T> => {
+      const answer = next();
+      child.stdin.write(`${command}\n`);
+      return JSON.parse(await answer) as T;
+    };
+    const before = await ask<{ cpuUs: number }>('cpu');
+    const { rps, requests } = wrk(url, seconds);
+    const after = await ask<{ cpuUs: number }>('cpu');
     const answer = next();
     child.stdin.write('rss\n');
     const { rssGrowth, report } = JSON.parse(await answer) as { rssGrowth: number; report: unknown };
-    return { rps, rssGrowthBytes: rssGrowth, report };
+    return { rps, cpuUsPerRequest: (after.cpuUs - before.cpuUs) / requests, rssGrowthBytes: rssGrowth, report };
   } finally {
     child.kill('SIGKILL');
   }
 }
 
-function wrk(url: string, seconds: number): number {
+function wrk(url: string, seconds: number): { rps: number; requests: number } {
   const r = spawnSync('taskset', ['-c', '1', 'wrk', '-t1', '-c32', `-d${seconds}s`, url], { encoding: 'utf8' });
-  const m = /Requests\/sec:\s+([\d.]+)/.exec(r.stdout);
-  if (!m) throw new Error(`wrk failed: ${r.stderr || r.stdout}`);
-  return Number(m[1]);
+  const rps = /Requests\/sec:\s+([\d.]+)/.exec(r.stdout);
+  const requests = /(\d+) requests in/.exec(r.stdout);
+  if (!rps || !requests) throw new Error(`wrk failed: ${r.stderr || r.stdout}`);
+  return { rps: Number(rps[1]), requests: Number(requests[1]) };
 }
 
 const median = (xs: readonly number[]) => {
@@ -192,23 +205,26 @@ async function main(): Promise<void> {
     for (const setup of order) {
       const run = await runOnce(setup, SECONDS);
       runs.get(setup)!.push(run);
-      console.log(`round ${round + 1}/${ROUNDS} ${setup.padEnd(14)} ${run.rps.toFixed(0).padStart(7)} req/s  rss growth ${(run.rssGrowthBytes / 2 ** 20).toFixed(2)} MB`);
+      console.log(`round ${round + 1}/${ROUNDS} ${setup.padEnd(14)} ${run.rps.toFixed(0).padStart(7)} req/s  ${run.cpuUsPerRequest.toFixed(2)} µs CPU/req  rss growth ${(run.rssGrowthBytes / 2 ** 20).toFixed(2)} MB`);
     }
   }
   const bareRps = median(runs.get('bare')!.map((r) => r.rps));
   const bareRss = median(runs.get('bare')!.map((r) => r.rssGrowthBytes));
+  const bareCpu = median(runs.get('bare')!.map((r) => r.cpuUsPerRequest));
   console.log(`\nwrk -t1 -c32 -d${SECONDS}s, ${ROUNDS} alternating rounds, server on CPU 0, wrk on CPU 1; medians\n`);
-  console.log('| setup | requests/s | vs bare | RSS growth under load | RSS added vs bare |');
-  console.log('|---|---|---|---|---|');
+  console.log('| setup | requests/s | vs bare | server CPU per request | CPU vs bare | RSS growth under load | RSS added vs bare |');
+  console.log('|---|---|---|---|---|---|---|');
   for (const setup of SETUPS) {
     const rps = median(runs.get(setup)!.map((r) => r.rps));
     const rss = median(runs.get(setup)!.map((r) => r.rssGrowthBytes));
+    const cpu = median(runs.get(setup)!.map((r) => r.cpuUsPerRequest));
+    const cpuRatio = setup === 'bare' ? '—' : `+${((cpu / bareCpu - 1) * 100).toFixed(1)} %`;
     const ratio = setup === 'bare' ? '—' : `${((rps / bareRps - 1) * 100).toFixed(1)} %`;
     const added = setup === 'bare' ? '—' : `${((rss - bareRss) / 2 ** 20).toFixed(2)} MB`;
-    console.log(`| ${setup} | ${(rps / 1000).toFixed(1)}k | ${ratio} | ${(rss / 2 ** 20).toFixed(2)} MB | ${added} |`);
+    console.log(`| ${setup} | ${(rps / 1000).toFixed(1)}k | ${ratio} | ${cpu.toFixed(2)} µs | ${cpuRatio} | ${(rss / 2 ** 20).toFixed(2)} MB | ${added} |`);
   }
   const ns = await hotPathNs();
-  console.log(`\nperfpilot hot path: ${ns.toFixed(0)} ns per request (in-process, channel messages included) = ${((ns * bareRps) / 1e9 * 100).toFixed(2)} % of one core at bare's ${(bareRps / 1000).toFixed(1)}k req/s`);
+  console.log(`\nperfpilot hot path: ${ns.toFixed(0)} ns per request (in-process, channel messages included) = ${((ns / (bareCpu * 1000)) * 100).toFixed(2)} % of bare's ${bareCpu.toFixed(2)} µs of CPU per request`);
   const accuracy = (await runOnce('perfpilot-accuracy', 5)).report as Accuracy[];
   const pct = (a: number, b: number) => `${((Math.abs(a - b) / b) * 100).toFixed(2)} %`;
   console.log(`\nperfpilot percentiles under wrk (${accuracy[0]?.n} requests): the sketch vs the exact durations it was fed, and vs a second subscriber to the same channels:\n`);
