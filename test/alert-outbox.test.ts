@@ -22,8 +22,11 @@ const until = async (check: () => boolean | Promise<boolean>, timeoutMs = 20_000
   }
 };
 
+const children = new Set<ChildProcess>();
+
 function startDeliverer(dbPath: string, url: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/fixtures/alert-delivery-child.ts'), dbPath, url], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.add(child);
   return new Promise((resolve, reject) => {
     child.stdout!.once('data', () => resolve(child));
     child.once('exit', (code) => reject(new Error(`deliverer exited with ${code}`)));
@@ -45,6 +48,7 @@ describe('the outbox', () => {
     rx = await startReceiver();
   });
   afterAll(async () => {
+    await Promise.all([...children].map(kill));
     await rx.close();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
