@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { PruneResult } from '../store.js';
+import { createPruneAlerts } from './prune-alerts.js';
 
 /** The tables retention applies to, each with its time column (indexed). */
 export const RETAINED: readonly { readonly table: string; readonly timeColumn: string }[] = [
@@ -14,13 +15,15 @@ const BATCH_ROWS = 1_000;
 /**
  * Returns `prune(beforeMs)`, which deletes rows older than `beforeMs`, `BATCH_ROWS` per
  * transaction, yielding to the event loop between batches so a large backlog never holds the
- * write lock for long. The statements are prepared once, when the store opens.
+ * write lock for long. The statements are prepared once, when the store opens. Delivered
+ * notifications and ended silences go too (`createPruneAlerts`); undelivered ones never do.
  */
 export function createPrune(db: Database.Database): (beforeMs: number) => Promise<PruneResult> {
   const deletes = RETAINED.map(({ table, timeColumn }) => ({
     table,
     del: db.prepare(`DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE ${timeColumn} < ? LIMIT ${BATCH_ROWS})`),
   }));
+  const pruneAlerts = createPruneAlerts(db);
   return async function prune(beforeMs) {
     const removed: Record<string, number> = {};
     for (const { table, del } of deletes) {
@@ -32,6 +35,6 @@ export function createPrune(db: Database.Database): (beforeMs: number) => Promis
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
-    return removed;
+    return { ...removed, ...(await pruneAlerts(beforeMs)) };
   };
 }
