@@ -96,7 +96,7 @@ describe('redactConfig and rankRecommendations', () => {
   });
 
   it('ranks by priority then effort, one per type', () => {
-    const r = (type: string, priority: 'low' | 'medium' | 'high', effort: 'low' | 'medium' | 'high') => ({ type, priority, effort, description: type, impact: '' });
+    const r = (type: string, priority: 'low' | 'medium' | 'high', effort: 'low' | 'medium' | 'high') => ({ type, priority, effort, description: type, impact: '', text: { en: { description: type, impact: '' }, ko: { description: type, impact: '' } } });
     expect(rankRecommendations([r('a', 'low', 'low'), r('b', 'high', 'high'), r('c', 'high', 'low'), r('b', 'medium', 'low')]).map((x) => x.type)).toEqual(['c', 'b', 'a']);
   });
 });

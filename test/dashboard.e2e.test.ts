@@ -175,7 +175,7 @@ describe.skipIf(skip !== null)('dashboard against a running demo', () => {
     expect(rows[1]).toMatchObject({ id: history[0].id, status: 'rolled_back' });
   });
 
-  it('switches to Korean', async () => {
+  it('switches to Korean, issues and recommendations included, and back', async () => {
     await page.click('#lang');
     await page.waitForFunction(() => document.documentElement.lang === 'ko');
     expect(await page.textContent('#metrics h2')).toBe('지표');
@@ -185,6 +185,23 @@ describe.skipIf(skip !== null)('dashboard against a running demo', () => {
     await page.waitForFunction((text) => document.querySelector('#banner .status .status-text')?.textContent === text, korean[status!]);
     expect(await page.textContent('#lang')).toBe('English');
     expect(['높음', '중간', '낮음']).toContain(await page.locator('[data-list="issues"] .badge').first().textContent());
+    const issueText = async () => {
+      const cells = await page.locator('[data-list="issues"] tbody tr').first().locator('td').allTextContents();
+      const issues = (await api('/api/v1/analysis')).body.issues as { type: string; text: Record<'en' | 'ko', { description: string; recommendation: string }> }[];
+      return { shown: { description: cells[2], recommendation: cells[3] }, api: issues.find((i) => i.type === cells[1])?.text };
+    };
+    await page.waitForFunction(() => /[\uAC00-\uD7A3]/.test(document.querySelector('[data-list="issues"] tbody td:nth-child(3)')?.textContent ?? ''));
+    const ko = await issueText();
+    expect(ko.shown).toEqual(ko.api?.ko);
+    expect(ko.shown.description).not.toBe(ko.api?.en.description);
+    // Counts in a recommendation (keys without a TTL) move with every analysis.
+    const counted = (s: string | null) => s?.replace(/\d+/g, '#');
+    const recommendations = (await api('/api/v1/recommendations')).body.recommendations as { text: Record<'en' | 'ko', { description: string }> }[];
+    expect(recommendations.map((r) => counted(r.text.ko.description))).toContain(counted(await page.locator('[data-list="recommendations"] li strong').first().textContent()));
+    await page.click('#lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en' && !/[\uAC00-\uD7A3]/.test(document.querySelector('[data-list="issues"] tbody td:nth-child(3)')?.textContent ?? '가'));
+    const en = await issueText();
+    expect(en.shown).toEqual(en.api?.en);
   });
 
   it('stops on SIGINT, dropping its database and stopping its Redis', async () => {

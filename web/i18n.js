@@ -73,6 +73,11 @@ export function tv(value) {
   return TEXTS[lang][`v_${value}`] ?? String(value);
 }
 
+/** An issue's or a recommendation's own texts in the current language; as given when it carries none (stored before it did). */
+export function inLanguage(item) {
+  return item.text?.[lang] ?? item;
+}
+
 /** Fills every element with a `data-i18n` key. */
 export function translatePage(root = document) {
   for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);

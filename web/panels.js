@@ -1,7 +1,7 @@
 // The list panels: status banner, issues, recommendations, alerts, silences, sources.
 import { badge, fill, h, note, table } from './dom.js';
 import { formatTime } from './format.js';
-import { t, tv } from './i18n.js';
+import { inLanguage, t, tv } from './i18n.js';
 
 export function renderBanner(environments, analysis) {
   const banner = document.querySelector('#banner');
@@ -18,14 +18,20 @@ export function renderBanner(environments, analysis) {
 export function renderIssues(analysis) {
   if (!analysis) return fill('issues', note('status_none'));
   if (!analysis.issues.length) return fill('issues', note('no_issues'));
-  fill('issues', table(['severity', 'type', 'description', 'recommendation'], analysis.issues.map((i) => [badge(i.severity), i.type, i.description, i.recommendation]), { 'data-list': 'issues' }));
+  fill('issues', table(['severity', 'type', 'description', 'recommendation'], analysis.issues.map((i) => {
+    const words = inLanguage(i);
+    return [badge(i.severity), i.type, words.description, words.recommendation];
+  }), { 'data-list': 'issues' }));
 }
 
 export function renderRecommendations(answer) {
   const list = answer?.recommendations ?? [];
   if (!answer?.analyzedAt) return fill('recommendations', note('status_none'));
   if (!list.length) return fill('recommendations', note('no_recommendations'));
-  fill('recommendations', h('ol', { 'data-list': 'recommendations' }, list.map((r) => h('li', {}, badge(r.priority), ' ', h('strong', {}, r.description), h('div', { class: 'muted' }, `${t('impact')}: ${r.impact} · ${t('effort')}: ${tv(r.effort)}`)))));
+  fill('recommendations', h('ol', { 'data-list': 'recommendations' }, list.map((r) => {
+    const words = inLanguage(r);
+    return h('li', {}, badge(r.priority), ' ', h('strong', {}, words.description), h('div', { class: 'muted' }, `${t('impact')}: ${words.impact} · ${t('effort')}: ${tv(r.effort)}`));
+  })));
 }
 
 function deliveryText(d) {

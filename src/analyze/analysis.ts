@@ -5,6 +5,14 @@ export type Severity = 'low' | 'medium' | 'high';
 export type Status = 'healthy' | 'warning' | 'critical';
 export type Locale = 'en' | 'ko';
 
+/** The same words in every language, so a reader can switch without asking again. */
+export type InEveryLocale<T> = Readonly<Record<Locale, T>>;
+
+/** `{ en: words('en'), ko: words('ko') }`. */
+export function inEveryLocale<T>(words: (locale: Locale) => T): InEveryLocale<T> {
+  return { en: words('en'), ko: words('ko') };
+}
+
 /** One thing wrong, as the original design's analyzer reported it. */
 export interface Issue {
   readonly type: string;
@@ -15,6 +23,8 @@ export interface Issue {
   /** The alert's labels (alertname, environment, and e.g. `source` for source_down). */
   readonly labels: Readonly<Record<string, string>>;
   readonly recommendation: string;
+  /** `description` and `recommendation` in every language (the two above are the configured locale's). */
+  readonly text: InEveryLocale<{ readonly description: string; readonly recommendation: string }>;
 }
 
 /** A concrete action, ranked (the original's `recommendations` list, filled at last). */
@@ -24,6 +34,8 @@ export interface Recommendation {
   readonly description: string;
   readonly impact: string;
   readonly effort: 'low' | 'medium' | 'high';
+  /** `description` and `impact` in every language (the two above are the configured locale's). */
+  readonly text: InEveryLocale<{ readonly description: string; readonly impact: string }>;
 }
 
 /** The result of analyzing one snapshot. */

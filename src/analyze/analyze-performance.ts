@@ -1,5 +1,5 @@
 import type { Snapshot } from '../model/snapshot.js';
-import type { Analysis, Issue, Locale } from './analysis.js';
+import { inEveryLocale, type Analysis, type Issue, type Locale } from './analysis.js';
 import { BUILTIN_RULES } from './builtin-rules.js';
 import { evaluateRules, type RuleEvaluation } from './evaluate-rules.js';
 import { NO_EVIDENCE, type Evidence } from './evidence.js';
@@ -44,14 +44,18 @@ export function analysisOf(snapshot: Snapshot, evaluations: readonly RuleEvaluat
       continue;
     }
     if (ev.severity === null) continue;
-    const text = ev.rule.text[locale];
+    const text = inEveryLocale((l) => {
+      const { description, recommendation } = ev.rule.text[l];
+      return { description: ev.detail ? `${description} (${ev.detail})` : description, recommendation };
+    });
     issues.push({
       type: ev.rule.name,
       severity: ev.severity,
-      description: ev.detail ? `${text.description} (${ev.detail})` : text.description,
+      description: text[locale].description,
       metrics: ev.readings,
       labels: ev.labels,
-      recommendation: text.recommendation,
+      recommendation: text[locale].recommendation,
+      text,
     });
   }
   return {

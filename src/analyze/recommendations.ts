@@ -1,4 +1,4 @@
-import type { Issue, Locale, Recommendation, Severity } from './analysis.js';
+import { inEveryLocale, type Issue, type Locale, type Recommendation, type Severity } from './analysis.js';
 import type { Evidence } from './evidence.js';
 
 type Effort = Recommendation['effort'];
@@ -116,7 +116,8 @@ export function recommend(issues: readonly Issue[], evidence: Evidence, locale: 
     if (calling.length === 0 || (advice.needs && !advice.needs(evidence))) continue;
     let rank = Math.max(...calling.map((i) => RANK[i.severity]));
     if (advice.urgentIf?.(evidence)) rank = Math.min(rank + 1, 2);
-    out.push({ type: advice.type, priority: BY_RANK[rank]!, effort: advice.effort, ...fill(advice.text[locale], evidence) });
+    const text = inEveryLocale((l) => fill(advice.text[l], evidence));
+    out.push({ type: advice.type, priority: BY_RANK[rank]!, effort: advice.effort, ...text[locale], text });
   }
   return out.sort((a, b) => RANK[b.priority] - RANK[a.priority] || EFFORT_RANK[a.effort] - EFFORT_RANK[b.effort]);
 }

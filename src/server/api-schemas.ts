@@ -36,6 +36,10 @@ export const SeriesAnswer = z.object({
   values: z.record(z.string(), z.array(Reading)),
 });
 
+/** The same words in English and Korean (`description` and the like are in the configured locale). */
+const InEveryLocale = <T extends z.ZodType>(words: T) =>
+  z.object({ en: words, ko: words }).describe('These texts in every language (the ones beside it are in the configured locale); the dashboard switches between them');
+
 export const IssueSchema = z.object({
   type: z.string(),
   severity: z.enum(['low', 'medium', 'high']),
@@ -43,6 +47,7 @@ export const IssueSchema = z.object({
   metrics: z.record(z.string(), Reading),
   labels: z.record(z.string(), z.string()),
   recommendation: z.string(),
+  text: InEveryLocale(z.object({ description: z.string(), recommendation: z.string() })),
 });
 
 export const RecommendationSchema = z.object({
@@ -51,6 +56,7 @@ export const RecommendationSchema = z.object({
   description: z.string(),
   impact: z.string(),
   effort: z.enum(['low', 'medium', 'high']),
+  text: InEveryLocale(z.object({ description: z.string(), impact: z.string() })),
 });
 
 export const StatusSchema = z.enum(['healthy', 'warning', 'critical']);
