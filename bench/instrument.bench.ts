@@ -1,79 +1,100 @@
 /**
  * `npm run bench instrument`: a hello-world node:http server under `wrk -t1 -c32 -d10s`, bare and
  * with each instrumentation, in alternating rounds of one run. The server runs in its own child
- * process pinned to CPU 0 (this file, run as `serve <setup>`), wrk is pinned to CPU 1.
+ * process pinned to CPU 0 (plain node running SERVER below), wrk is pinned to CPU 1.
  * Prints median requests/s, the ratio to bare, the RSS each setup adds, and perfpilot's
  * percentile accuracy against exact durations measured in the same server.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { channel } from 'node:diagnostics_channel';
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** The built package, as a service imports it (`npm run bench` builds it first). */
+const DIST = process.env.PERFPILOT_DIST ?? `${ROOT}dist`;
 const SETUPS = ['bare', 'perfpilot', 'prom-client', 'opentelemetry'] as const;
 type Setup = (typeof SETUPS)[number] | 'perfpilot-accuracy';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const require = createRequire(import.meta.url);
 
-// ---- the server under test (child process) ----
+// ---- the server under test (child process, plain node: no TypeScript loader in its memory) ----
 
-async function serve(setup: Setup): Promise<void> {
-  const hello = (_req: IncomingMessage, res: ServerResponse) => {
-    res.writeHead(200, { 'content-type': 'text/plain' });
-    res.end('hello world');
-  };
-  let handler = hello;
-  let report: () => unknown = () => null;
-  const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
-  gc();
-  // Before any setup loads: what a setup adds is measured from here, so process start-up noise cancels.
-  const rssAtStart = process.memoryUsage().rss;
-  if (setup === 'opentelemetry') {
-    const { NodeTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-node');
-    const { registerInstrumentations } = await import('@opentelemetry/instrumentation');
-    const { HttpInstrumentation } = await import('@opentelemetry/instrumentation-http');
-    const exporter = { export: (_spans: unknown, done: (r: { code: number }) => void) => done({ code: 0 }), shutdown: async () => {} };
-    const provider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
-    provider.register();
-    registerInstrumentations({ instrumentations: [new HttpInstrumentation()] });
-  }
-  // Loaded through require after OpenTelemetry hooked it, so its instrumentation applies.
-  const http = require('node:http') as typeof import('node:http');
-  if (setup === 'prom-client') {
-    const client = await import('prom-client');
-    const histogram = new client.Histogram({ name: 'http_request_duration_seconds', help: 'request duration', labelNames: ['method', 'route', 'status_code'] });
-    handler = (req, res) => {
-      const end = histogram.startTimer();
-      res.once('finish', () => end({ method: req.method, route: '/', status_code: res.statusCode }));
-      hello(req, res);
-    };
-  }
-  const server = http.createServer((req, res) => handler(req, res));
-  if (setup === 'perfpilot' || setup === 'perfpilot-accuracy') {
-    // The built package, as a service imports it (`npm run bench` builds it first).
-    const dist = process.env.PERFPILOT_DIST ?? fileURLToPath(new URL('../dist', import.meta.url));
-    const { instrument } = (await import(`${dist}/instrument/index.js`)) as typeof import('../src/instrument/index.js');
-    const { decodeSketch, newSketch } = (await import(`${dist}/instrument/duration-sketch.js`)) as typeof import('../src/instrument/duration-sketch.js');
-    const perf = instrument({ service: 'bench', environment: 'bench' });
-    perf.attach(server);
-    if (setup === 'perfpilot-accuracy') report = recordExact(newSketch(), decodeSketch, () => perf.sketch().http.durationMs);
-    // A puller, as perfpilot's app source would be (every 10 s by default; here every 2 s).
-    else setInterval(() => JSON.stringify(perf.sketch()), 2_000).unref();
-  }
-  server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ port: (server.address() as { port: number }).port })));
-  createInterface({ input: process.stdin }).on('line', (line) => {
-    if (line === 'cpu') {
-      const { user, system } = process.cpuUsage();
-      console.log(JSON.stringify({ cpuUs: user + system }));
-    } else if (line === 'rss') {
-      gc();
-      console.log(JSON.stringify({ rssGrowth: process.memoryUsage().rss - rssAtStart, report: report() }));
-    }
-  });
+/**
+ * Run as `node --expose-gc --input-type=module -e SERVER <setup> <dist>`. Answers on stdin:
+ * "cpu" → its CPU time so far; "rss" → its RSS growth since just before the setup was loaded,
+ * and for perfpilot-accuracy the percentiles of the sketch against exact durations.
+ */
+const SERVER = `
+import http from 'node:http';
+import { channel } from 'node:diagnostics_channel';
+import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+const [setup, dist] = process.argv.slice(1);
+globalThis.gc();
+const rssAtStart = process.memoryUsage().rss;
+const hello = (_req, res) => { res.writeHead(200, { 'content-type': 'text/plain' }); res.end('hello world'); };
+let handler = hello;
+let report = () => null;
+let server;
+if (setup === 'opentelemetry') {
+  const { NodeTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-node');
+  const { registerInstrumentations } = await import('@opentelemetry/instrumentation');
+  const { HttpInstrumentation } = await import('@opentelemetry/instrumentation-http');
+  const exporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} };
+  new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] }).register();
+  registerInstrumentations({ instrumentations: [new HttpInstrumentation()] });
+  // Required after OpenTelemetry hooked require, so its instrumentation applies.
+  const { createRequire } = await import('node:module');
+  server = createRequire(process.cwd() + '/')('node:http').createServer((req, res) => handler(req, res));
+} else {
+  server = http.createServer((req, res) => handler(req, res));
 }
+if (setup === 'prom-client') {
+  const client = await import('prom-client');
+  const histogram = new client.default.Histogram({ name: 'http_request_duration_seconds', help: 'request duration', labelNames: ['method', 'route', 'status_code'] });
+  handler = (req, res) => {
+    const end = histogram.startTimer();
+    res.once('finish', () => end({ method: req.method, route: '/', status_code: res.statusCode }));
+    hello(req, res);
+  };
+}
+if (setup === 'perfpilot' || setup === 'perfpilot-accuracy') {
+  const { instrument } = await import(dist + '/instrument/index.js');
+  const { decodeSketch, newSketch } = await import(dist + '/instrument/duration-sketch.js');
+  const perf = instrument({ service: 'bench', environment: 'bench' });
+  perf.attach(server);
+  if (setup === 'perfpilot-accuracy') {
+    // The durations the sketch is fed, and independently the same channels' durations.
+    const fed = [];
+    const independent = [];
+    const base = Object.getPrototypeOf(Object.getPrototypeOf(newSketch()));
+    const accept = base.accept;
+    base.accept = function (value, weight) { fed.push(value); accept.call(this, value, weight); };
+    const starts = new WeakMap();
+    channel('http.server.request.start').subscribe((m) => starts.set(m.response, performance.now()));
+    channel('http.server.response.finish').subscribe((m) => independent.push(performance.now() - starts.get(m.response)));
+    report = () => {
+      const sketch = decodeSketch(perf.sketch().http.durationMs);
+      const at = (xs, q) => xs.sort((a, b) => a - b)[Math.floor(q * (xs.length - 1))];
+      return [0.5, 0.9, 0.99].map((q) => ({ q, sketchMs: sketch.getValueAtQuantile(q), fedMs: at(fed, q), independentMs: at(independent, q), n: fed.length }));
+    };
+  } else {
+    // A puller, as perfpilot's app source would be (every 10 s by default; here every 2 s).
+    setInterval(() => JSON.stringify(perf.sketch()), 2000).unref();
+  }
+}
+server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ port: server.address().port })));
+createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line === 'cpu') {
+    const { user, system } = process.cpuUsage();
+    console.log(JSON.stringify({ cpuUs: user + system }));
+  } else if (line === 'rss') {
+    globalThis.gc();
+    console.log(JSON.stringify({ rssGrowth: process.memoryUsage().rss - rssAtStart, report: report() }));
+  }
+});
+`;
 
 interface Accuracy {
   readonly q: number;
@@ -83,30 +104,6 @@ interface Accuracy {
   /** The exact quantile of durations a second subscriber to the same channels measured. */
   readonly independentMs: number;
   readonly n: number;
-}
-
-/** Records the durations the sketch is fed and, independently, the same channels' durations. */
-function recordExact(
-  sample: import('@datadog/sketches-js').DDSketch,
-  decode: (e: import('../src/instrument/duration-sketch.js').EncodedSketch) => import('@datadog/sketches-js').DDSketch,
-  pull: () => import('../src/instrument/duration-sketch.js').EncodedSketch,
-): () => Accuracy[] {
-  const fed: number[] = [];
-  const independent: number[] = [];
-  const base = Object.getPrototypeOf(Object.getPrototypeOf(sample)) as { accept(this: unknown, v: number, w?: number): void };
-  const accept = base.accept;
-  base.accept = function (value, weight) {
-    fed.push(value);
-    accept.call(this, value, weight);
-  };
-  const starts = new WeakMap<object, number>();
-  channel('http.server.request.start').subscribe((m) => starts.set((m as { response: object }).response, performance.now()));
-  channel('http.server.response.finish').subscribe((m) => independent.push(performance.now() - starts.get((m as { response: object }).response)!));
-  return () => {
-    const sketch = decode(pull());
-    const at = (xs: number[], q: number) => xs.sort((a, b) => a - b)[Math.floor(q * (xs.length - 1))]!;
-    return [0.5, 0.9, 0.99].map((q) => ({ q, sketchMs: sketch.getValueAtQuantile(q), fedMs: at(fed, q), independentMs: at(independent, q), n: fed.length }));
-  };
 }
 
 // ---- the driver ----
@@ -121,8 +118,10 @@ interface Run {
 }
 
 async function runOnce(setup: Setup, seconds: number): Promise<Run> {
-  const file = fileURLToPath(import.meta.url);
-  const child: ChildProcessWithoutNullStreams = spawn('taskset', ['-c', '0', process.execPath, '--expose-gc', '--import', 'tsx', file, 'serve', setup]);
+  // The young generation is pinned at V8's largest default size: left to itself it grows with the
+  // allocation rate, so RSS would say more about req/s than about what a setup keeps in memory.
+  const v8Flags = ['--expose-gc', '--min-semi-space-size=16', '--max-semi-space-size=16'];
+  const child: ChildProcessWithoutNullStreams = spawn('taskset', ['-c', '0', process.execPath, ...v8Flags, '--input-type=module', '-e', SERVER, setup, DIST], { cwd: ROOT });
   child.stderr.pipe(process.stderr);
   const lines = createInterface({ input: child.stdout });
   const next = () => new Promise<string>((resolve) => lines.once('line', resolve));
@@ -199,6 +198,10 @@ async function main(): Promise<void> {
     console.error('wrk and taskset are needed (Debian: wrk, util-linux)');
     process.exit(64);
   }
+  if (!existsSync(`${DIST}/instrument/index.js`)) {
+    console.error(`${DIST}/instrument/index.js is missing: run \`npm run build\` (npm run bench does)`);
+    process.exit(64);
+  }
   const runs = new Map<Setup, Run[]>(SETUPS.map((s) => [s, []]));
   for (let round = 0; round < ROUNDS; round++) {
     const order = SETUPS.map((_, i) => SETUPS[(i + round) % SETUPS.length]!);
@@ -233,5 +236,4 @@ async function main(): Promise<void> {
   for (const a of accuracy) console.log(`| p${a.q * 100} | ${a.sketchMs.toFixed(4)} | ${a.fedMs.toFixed(4)} | ${pct(a.sketchMs, a.fedMs)} | ${a.independentMs.toFixed(4)} | ${pct(a.sketchMs, a.independentMs)} |`);
 }
 
-if (process.argv[2] === 'serve') await serve(process.argv[3] as Setup);
-else await main();
+await main();

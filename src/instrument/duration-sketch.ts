@@ -1,4 +1,5 @@
 import { DDSketch } from '@datadog/sketches-js';
+import { toBase64 } from './base64.js';
 
 /**
  * Durations in milliseconds, in a DDSketch at 0.5 % relative accuracy: any quantile it reports
@@ -63,7 +64,7 @@ export function mergeSketch(target: DDSketch, other: DDSketch): DDSketch {
 export function encodeSketch(sketch: DDSketch): EncodedSketch {
   const empty = sketch.count === 0;
   return {
-    proto: Buffer.from(sketch.toProto()).toString('base64'),
+    proto: toBase64(sketch.toProto()),
     count: sketch.count,
     sumMs: sketch.sum,
     minMs: empty ? null : sketch.min,

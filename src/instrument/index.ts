@@ -22,7 +22,6 @@
  * the puller's cursor, with DDSketches (0.5 % relative accuracy) and a HyperLogLog of users that
  * perfpilot's `app` source merges across instances. See WindowLog for how windows are cut.
  */
-import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { Histogram, HttpSeries, DEFAULT_BUCKETS_SECONDS } from './histogram.js';
 import { HttpRecorder, type UserOf } from './http-recorder.js';
@@ -103,7 +102,8 @@ export function instrument(options: InstrumentOptions): Instrumentation {
   const dbHistogram = new Histogram(buckets);
   const http = new HttpRecorder(log, series, options.userId ?? null);
   const pg = new PgRecorder(log, dbHistogram);
-  const instance = randomUUID();
+  // Unique enough to tell a restart apart; node:crypto would cost a megabyte of RSS to load.
+  const instance = `${process.pid.toString(36)}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
   const servers = new Set<Server>();
   const exporters = new Set<ExportServer>();
 

@@ -34,20 +34,24 @@ export interface Pulled {
  */
 export class WindowLog {
   current: WindowAccumulator;
+  /** The accumulator the next cut swaps in: two are reused, so a pull allocates no new HLL. */
+  private spare: WindowAccumulator;
   private seq = 0;
   private readonly windows: CutWindow[] = [];
 
   constructor(private readonly now: () => number, private readonly options: WindowLogOptions) {
     this.current = new WindowAccumulator(now(), 0);
+    this.spare = new WindowAccumulator(0, 0);
   }
 
   /** Cuts the window in progress and returns everything after `since` (see the class comment). */
   pull(since: number | null): Pulled {
     const endMs = this.now();
     const closing = this.current;
-    this.current = new WindowAccumulator(endMs, closing.generation + 1);
+    this.current = this.spare.reset(endMs, closing.generation + 1);
     this.seq += 1;
     this.windows.push({ seq: this.seq, data: closing.encode(endMs) });
+    this.spare = closing;
     this.prune(endMs);
 
     const from = since === null || !Number.isInteger(since) || since < 0 || since >= this.seq ? this.seq - 1 : since;
