@@ -3,9 +3,11 @@
  *
  * One instrumented test service (bench/alert-latency-service.ts, `perfpilot/instrument`, a
  * steady open-loop load with ±25 % jitter and a 1-in-200 3× tail) is watched side by side by:
- * - perfpilot at its defaults (interval 10 s, window 5 m, built-in high_latency p99 > 1000 ms,
- *   group_wait 2 s), through its `app` source, alerting a webhook;
- * - perfpilot with `window: 15s` (everything else default), the knob for faster resolution;
+ * - perfpilot at its defaults (interval 10 s, window 5 m, alerts evaluated on the latest interval
+ *   with at least 200 requests, built-in high_latency p99 > 1000 ms, group_wait 2 s), through its
+ *   `app` source, alerting a webhook;
+ * - perfpilot at its defaults watching a second, low-traffic copy of the service (BENCH_LOW_RPS,
+ *   2 req/s: too few requests per interval, so its latency rules read the 5-minute window);
  * - Prometheus + Alertmanager at their defaults (scrape and evaluation every 1 m, group_wait
  *   30 s, group_interval 5 m) with `histogram_quantile(0.99, …rate(…[5m])) > 1` on the same
  *   service's /metrics, alerting the same webhook receiver.
@@ -44,26 +46,30 @@ const rx = await startReceiver((r: Received) => {
 });
 
 const dir = await mkdtemp(join(tmpdir(), 'perfpilot-alert-bench-'));
-const service: ChildProcess = fork(join(here, 'alert-latency-service.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-const exporterUrl = await new Promise<string>((resolve) => service.on('message', (m: { exporterUrl?: string }) => m.exporterUrl && resolve(m.exporterUrl)));
-const setLatency = (latencyMs: number) => service.send({ latencyMs });
+async function startService(rps: string): Promise<{ child: ChildProcess; exporterUrl: string }> {
+  const child = fork(join(here, 'alert-latency-service.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, BENCH_RPS: rps } });
+  const exporterUrl = await new Promise<string>((resolve) => child.on('message', (m: { exporterUrl?: string }) => m.exporterUrl && resolve(m.exporterUrl)));
+  return { child, exporterUrl };
+}
+const { child: service, exporterUrl } = await startService(process.env.BENCH_RPS ?? '40');
+const { child: lowService, exporterUrl: lowExporterUrl } = await startService(process.env.BENCH_LOW_RPS ?? '2');
+const setLatency = (latencyMs: number) => [service, lowService].forEach((s) => s.send({ latencyMs }));
 
-async function startPerfpilot(name: string, extra: Record<string, unknown>): Promise<App> {
+async function startPerfpilot(name: string, targetUrl: string): Promise<App> {
   const d = join(dir, name);
   await (await import('node:fs/promises')).mkdir(d);
   await writeFile(join(d, 'perfpilot.yaml'), stringify({
     environment: 'bench',
     store: { path: join(d, 'perfpilot.db') },
-    sources: { host: false, app: { targets: [exporterUrl] } },
+    sources: { host: false, app: { targets: [targetUrl] } },
     alerts: { channels: [{ name: 'hook', type: 'webhook', url: `${rx.url}/${name}` }] },
-    ...extra,
   }));
   const app = await createApp(await loadConfig({ cwd: d, probe: false }), createLogger({ level: 'silent' }), { port: 0 });
   await app.start();
   return app;
 }
-const perfpilot = await startPerfpilot('perfpilot', {});
-const perfpilot15 = await startPerfpilot('perfpilot-15s', { window: '15s' });
+const perfpilot = await startPerfpilot('perfpilot', exporterUrl);
+const perfpilotLow = await startPerfpilot('perfpilot-low', lowExporterUrl);
 
 const am = await startAlertmanager(`
 route: { receiver: hook }
@@ -88,7 +94,7 @@ await waitForPort(promPort, 20_000);
 
 const WATCHERS = [
   { path: '/perfpilot', label: 'perfpilot (defaults)', alert: 'high_latency' },
-  { path: '/perfpilot-15s', label: 'perfpilot (window 15s)', alert: 'high_latency' },
+  { path: '/perfpilot-low', label: `perfpilot (defaults, low-traffic service at ${process.env.BENCH_LOW_RPS ?? 2} req/s)`, alert: 'high_latency' },
   { path: '/prometheus', label: 'Prometheus + Alertmanager (defaults)', alert: 'HighLatency' },
 ] as const;
 const first = (path: string, alert: string, status: 'firing' | 'resolved', afterMs: number) =>
@@ -119,10 +125,11 @@ console.log(`\nsteady run: ${STEADY_S}s at ~40 rps; step ${STEP_MS} ms\n`);
 console.log('| watcher | alert after step (s) | resolved after recovery (s) | notifications during steady run |');
 console.log('|---|---:|---:|---:|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
-console.log(`\nPrometheus+AM ÷ perfpilot: detection ${ratio(0, 1)}× (window 15s: ${ratio(1, 1)}×), resolution ${ratio(0, 2)}× (window 15s: ${ratio(1, 2)}×)`);
+console.log(`\nPrometheus+AM ÷ perfpilot: detection ${ratio(0, 1)}× (low traffic: ${ratio(1, 1)}×), resolution ${ratio(0, 2)}× (low traffic: ${ratio(1, 2)}×)`);
 
 prometheus.kill('SIGTERM');
 service.kill('SIGTERM');
-await Promise.allSettled([perfpilot.close(), perfpilot15.close(), am.stop(), rx.close()]);
+lowService.kill('SIGTERM');
+await Promise.allSettled([perfpilot.close(), perfpilotLow.close(), am.stop(), rx.close()]);
 await rm(dir, { recursive: true, force: true });
 process.exit(0);

@@ -123,7 +123,20 @@ export async function createApp(loaded: LoadedConfig, logger: Logger, options: A
     intervalMs: config.interval,
     windowMs: config.window,
     retentionMs: config.store.retention,
-    listeners: [alertListener({ router: core.alerting.router, context: core.analysisContext, samples: core.store, lookbackMs: 3 * config.interval })],
+    listeners: [alertListener({
+      router: core.alerting.router,
+      context: core.analysisContext,
+      samples: core.store,
+      lookbackMs: 3 * config.interval,
+      rules: resolveRules(config.rules),
+      // Alert rules look at the latest interval (read from the store: the in-memory recent
+      // samples serve the analysis window and would be trimmed by a shorter read).
+      collectRecent: createCollectPerformanceMetrics({ samples: core.store, sources: core.sampledSources }),
+      intervalMs: config.interval,
+      windowMs: config.window,
+      evaluationWindowMs: config.alerts.evaluationWindow ?? config.interval,
+      minRequests: config.alerts.minRequests,
+    })],
     now,
   });
   const storePath = options.storePath ?? storePathOf(config);

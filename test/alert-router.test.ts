@@ -75,6 +75,23 @@ describe('the alert router', () => {
     expect(state).toMatchObject({ phase: 'resolved', firedAtMs: Date.parse('2026-11-27T01:00:00.000Z'), resolvedAtMs: Date.parse('2026-11-27T01:00:05.000Z') });
   });
 
+  it('a resolution seen after the group has been quiet for groupInterval is sent in the same pass', async () => {
+    const r = router({ channels: [hook], grouping: { groupWait: '2s', groupInterval: '10s' } });
+    await r.observe(snapshotWith({ 'application.responseTime.p99': 1500 }));
+    nowMs += 2_300;
+    await r.flush();
+    for (let i = 0; i < 25; i++) {
+      nowMs += 250;
+      await r.flush();
+    }
+    nowMs += 11_000;
+    await r.observe(fine);
+    expect(await outbox()).toEqual([
+      { channel: 'ops', status: 'firing', alerts: ['high_latency:firing'] },
+      { channel: 'ops', status: 'resolved', alerts: ['high_latency:resolved'] },
+    ]);
+  });
+
   it('routes by severity, environment and labels', async () => {
     const r = router({
       channels: [hook, { name: 'pd', type: 'pagerduty', routingKey: 'k', url: 'http://127.0.0.1:9/' }, { name: 'log', type: 'log' }],

@@ -3,7 +3,7 @@ export interface GroupState {
   readonly key: string;
   readonly channel: string;
   readonly createdMs: number;
-  /** The group is looked at again at this time (group_wait, then every group_interval). */
+  /** No notification before this time (group_wait, then group_interval after each notification). */
   readonly nextFlushMs: number;
   readonly lastNotifiedMs: number | null;
   /** Fingerprints that were firing in the last notification. */

@@ -13,8 +13,11 @@ export interface NotificationPlan {
 
 /**
  * One pass of the pipeline over every alert: group → silence → dedup → outbox. Pure, with
- * the clock injected. A new group waits `groupWait`; a group is looked at again every
- * `groupInterval`; each look notifies only if `needsUpdate` says so. A silenced alert
+ * the clock injected. A new group waits `groupWait`; after a notification the group waits
+ * `groupInterval` before the next one, and from then on every pass notifies as soon as
+ * `needsUpdate` says so. (The Alertmanager looks only on a fixed `groupInterval` tick, which
+ * can hold a change for up to a whole interval more: here a resolution seen by the analysis
+ * is sent at once when the group has been quiet for `groupInterval`.) A silenced alert
  * counts as absent, so it is told once its silence ends.
  */
 export function planNotifications(
@@ -43,11 +46,10 @@ export function planNotifications(
     const firingSet = new Set(firing.map((a) => a.fingerprint));
     if (needsUpdate(state, firingSet, new Set(resolved.map((a) => a.fingerprint)), nowMs, group.timing.repeatIntervalMs)) {
       plan.outbox.push(groupNotification(group, [...firing, ...resolved], nowMs, externalUrl));
-      state = { ...state, lastNotifiedMs: nowMs, notifiedFiring: [...firingSet] };
+      state = { ...state, lastNotifiedMs: nowMs, notifiedFiring: [...firingSet], nextFlushMs: nowMs + group.timing.groupIntervalMs };
     }
-    state = { ...state, nextFlushMs: nowMs + group.timing.groupIntervalMs };
     if (firing.length === 0 && state.notifiedFiring.length === 0) plan.droppedGroups.push(group.key);
-    else plan.groups.push(state);
+    else if (state !== prev) plan.groups.push(state);
   }
   for (const key of previous.keys()) if (!seen.has(key)) plan.droppedGroups.push(key);
   return plan;

@@ -1,6 +1,6 @@
 import { ORIGINAL_RULES, ruleText, type Rule } from './rules.js';
 
-const base = { when: [], labels: {}, noData: { mode: 'ignore' }, keepFiringForMs: 0 } as const;
+const base = { when: [], labels: {}, noData: { mode: 'ignore' }, keepFiringForMs: 0, evaluationWindowMs: null } as const;
 
 /**
  * One alert per source that stopped answering (the `up == 0` of Prometheus). While a source

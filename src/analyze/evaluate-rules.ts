@@ -31,6 +31,8 @@ export interface EvaluateContext {
   /** Metrics of recent windows before this one, oldest first (for baselines). */
   readonly history?: readonly Snapshot['metrics'][];
   readonly evidence?: Evidence;
+  /** The snapshot of a rule's evaluation window (see `evaluationSnapshot`); default the one given. */
+  readonly snapshotOf?: (rule: Rule) => Snapshot;
 }
 
 const SEVERITIES_HIGH_FIRST: readonly Severity[] = ['high', 'medium', 'low'];
@@ -44,12 +46,13 @@ export function readMetric(name: MetricName, ctx: MetricContext): number | null 
   return null;
 }
 
-/** Evaluates every rule against a snapshot. Pure. */
-export function evaluateRules(snapshot: Snapshot, rules: readonly Rule[], context: EvaluateContext = {}): RuleEvaluation[] {
-  const ctx: MetricContext = { metrics: snapshot.metrics, history: context.history ?? [], evidence: context.evidence ?? NO_EVIDENCE };
-  const anySourceDown = Object.values(snapshot.sources).some((s) => s.status === 'error');
+/** Evaluates every rule against a snapshot (or its own evaluation window's, `snapshotOf`). Pure. */
+export function evaluateRules(analyzed: Snapshot, rules: readonly Rule[], context: EvaluateContext = {}): RuleEvaluation[] {
   const out: RuleEvaluation[] = [];
   for (const rule of rules) {
+    const snapshot = context.snapshotOf?.(rule) ?? analyzed;
+    const ctx: MetricContext = { metrics: snapshot.metrics, history: context.history ?? [], evidence: context.evidence ?? NO_EVIDENCE };
+    const anySourceDown = Object.values(snapshot.sources).some((s) => s.status === 'error');
     const identity = { alertname: rule.name, environment: snapshot.environment, ...rule.labels };
     if (rule.metric === 'source.down') {
       for (const [source, status] of Object.entries(snapshot.sources)) {

@@ -32,6 +32,7 @@ export function mergeRule(entry: RuleEntry): Rule | { missing: string[] } {
     clear: entry.clear !== undefined ? entry.clear : (base?.clear ?? null),
     forMs: entry.for ?? base?.forMs ?? 0,
     keepFiringForMs: entry.keepFiringFor ?? base?.keepFiringForMs ?? 0,
+    evaluationWindowMs: entry.evaluationWindow ?? base?.evaluationWindowMs ?? null,
     noData: entry.noData === undefined ? (base?.noData ?? { mode: 'ignore' })
       : entry.noData === 'ignore' ? { mode: 'ignore' } : { mode: 'alert', afterMs: entry.noData.alertAfter, severity: entry.noData.severity },
     when: entry.when ?? base?.when ?? [],

@@ -39,6 +39,11 @@ export interface Rule {
   readonly clear: number | null;
   readonly forMs: number;
   readonly keepFiringForMs: number;
+  /**
+   * How far back the rule looks when alerting; null: `alerts.evaluationWindow` (one interval by
+   * default). At or beyond the analysis window, it is evaluated on the analysis window itself.
+   */
+  readonly evaluationWindowMs: number | null;
   readonly noData: NoDataPolicy;
   /** Further conditions that must all hold for the rule to be active. */
   readonly when: readonly Condition[];
@@ -51,7 +56,7 @@ export function ruleText(en: [string, string], ko: [string, string]): RuleText {
   return { en: { description: en[0], recommendation: en[1] }, ko: { description: ko[0], recommendation: ko[1] } };
 }
 
-const base = { when: [], labels: {}, noData: { mode: 'ignore' }, keepFiringForMs: 0 } as const;
+const base = { when: [], labels: {}, noData: { mode: 'ignore' }, keepFiringForMs: 0, evaluationWindowMs: null } as const;
 
 /**
  * The original design's four rules, thresholds and severities unchanged (DESIGN.md §3), with

@@ -66,6 +66,8 @@ const GROUPING_DEFAULTS = { groupBy: ['alertname', 'environment'], groupWait: 2_
  *     - { channels: [pd], match: { severity: [high], environment: [prod] } }
  *     - { channels: [ops, am] }
  *   grouping: { groupWait: 2s, groupInterval: 10s, repeatInterval: 4h }
+ *   evaluationWindow: 10s      # default: the interval
+ *   minRequests: 200
  * ```
  */
 export const AlertsConfig = z.strictObject({
@@ -83,6 +85,14 @@ export const AlertsConfig = z.strictObject({
     /** How long `perfpilot silence add` silences when `--for` is not given. */
     defaultDuration: DurationMs.default(2 * 3_600_000),
   }).default({ defaultDuration: 2 * 3_600_000 }),
+  /**
+   * How far back alert rules look (default: one `interval`, the latest sample). The analysis
+   * people see keeps `window`; alerting on the latest interval is what lets an alert resolve
+   * within ~20 s of recovery instead of when slow requests leave the 5-minute window.
+   */
+  evaluationWindow: DurationMs.optional(),
+  /** Fewer requests than this in the evaluation window: latency and error-rate rules read the analysis window. */
+  minRequests: z.number().int().min(0).default(200),
   /** Shown as the link back in notifications (Alertmanager's externalURL). */
   externalUrl: z.string().default('http://127.0.0.1:7070'),
 }).superRefine((alerts, ctx) => {

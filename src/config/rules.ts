@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isDerivedMetric } from '../analyze/derived-metrics.js';
 import { checkRule, mergeRule } from '../analyze/resolve-rules.js';
 import { isFieldPath } from '../model/fields.js';
+import { DurationMs } from './duration.js';
 import { parseDurationMs } from '../util/duration.js';
 
 /** A duration that may be 0 ("0s"): `for` and `keepFiringFor`. */
@@ -36,6 +37,7 @@ const Text = z.strictObject({ description: z.string().min(1), recommendation: z.
  *     clear: 250
  *     for: 1m
  *     keepFiringFor: 2m
+ *     evaluationWindow: 30s                             # default: alerts.evaluationWindow
  *     noData: { alertAfter: 10m, severity: medium }   # or: ignore
  *     labels: { team: payments }
  *     text: { en: { description: Checkout is slow., recommendation: Profile the checkout path. } }
@@ -52,6 +54,8 @@ const RuleFields = z.strictObject({
   clear: z.number().finite().nullable().optional(),
   for: DurationOrZeroMs.optional(),
   keepFiringFor: DurationOrZeroMs.optional(),
+  /** How far back the rule looks when alerting (default `alerts.evaluationWindow`). */
+  evaluationWindow: DurationMs.optional(),
   noData: z.union([z.literal('ignore'), z.strictObject({ alertAfter: DurationOrZeroMs, severity: Severity.default('medium') })]).optional(),
   when: z.array(z.strictObject({ metric: Metric, comparison: Comparison, value: z.number().finite() })).optional(),
   labels: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a label name'), z.string()).optional(),
