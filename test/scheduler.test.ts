@@ -111,6 +111,17 @@ describe('scheduler', () => {
     expect((await store.latestSnapshot('test'))?.metrics.cache.hitRate).toBe(0.5);
   });
 
+  it('stop(waitMs) gives up on a cycle that outlasts it, and says so', async () => {
+    const hanging = fakeSource('hanging', () => new Promise<number>(() => undefined));
+    const s = scheduler([hanging], { intervalMs: 60_000, sourceTimeoutMs: 5_000 });
+    s.start();
+    await sleep(50);
+    await s.stop(200);
+    // Returned before the cycle did: its attempt (a timeout after 5 s) is not stored yet.
+    expect(await storedRows('hanging')).toEqual([]);
+    expect(logged().find((m) => m.msg === 'The cycle in flight did not finish in time; stopping without it')).toMatchObject({ environment: 'test', waitMs: 200 });
+  });
+
   it('logs each collection and analysis with the environment, and a failing source with its error, password removed', async () => {
     let fail = true;
     const flaky = fakeSource('redis', async () => {

@@ -43,8 +43,8 @@ export interface Scheduler {
   start(): void;
   /** One cycle: sample, store, analyze the window, store and log. Null if one is already in flight. */
   runCycle(): Promise<CycleResult | null>;
-  /** Stops the timer and waits for the cycle in flight. */
-  stop(): Promise<void>;
+  /** Stops the timer and waits for the cycle in flight, at most `waitMs` (then leaves it behind, logged). */
+  stop(waitMs?: number): Promise<void>;
   /** Ticks skipped because the previous cycle was still running. */
   readonly skippedTicks: number;
 }
@@ -136,10 +136,17 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       timer.unref();
     },
     runCycle,
-    async stop() {
+    async stop(waitMs = Infinity) {
       clearInterval(timer);
       timer = undefined;
-      if (inFlight) await inFlight;
+      if (!inFlight) return;
+      let waited: NodeJS.Timeout | undefined;
+      const finished = await Promise.race([
+        inFlight.then(() => true),
+        new Promise<boolean>((resolve) => { if (Number.isFinite(waitMs)) waited = setTimeout(() => resolve(false), waitMs); }),
+      ]);
+      clearTimeout(waited);
+      if (!finished) logger.warn({ environment, waitMs }, 'The cycle in flight did not finish in time; stopping without it');
     },
     get skippedTicks() {
       return skippedTicks;
