@@ -87,6 +87,9 @@ export function openCore(config: LoadedConfigValues, logger: Logger, options: Co
   };
 }
 
+/** How long `close` waits for the cycle in flight: `start` must exit within 10 s of a signal. */
+const STOP_WAIT_MS = 7_000;
+
 /** `perfpilot start`: the core plus the scheduler and the HTTP server. */
 export interface App {
   readonly core: Core;
@@ -165,7 +168,7 @@ export async function createApp(loaded: LoadedConfig, logger: Logger, options: A
       return url;
     },
     async close() {
-      await Promise.allSettled([scheduler.stop(), http.close(), core.alerting.delivery.stop()]);
+      await Promise.allSettled([scheduler.stop(STOP_WAIT_MS), http.close(), core.alerting.delivery.stop()]);
       await core.close();
     },
   };
