@@ -1,5 +1,7 @@
+import { createRequire } from 'node:module';
 import { DDSketch } from '@datadog/sketches-js';
 import { describe, expect, it } from 'vitest';
+import { decodeSketchProto, encodeSketchProto } from '../src/instrument/ddsketch-proto.js';
 import { RELATIVE_ACCURACY, decodeSketch, encodeSketch, mergeSketch, newSketch, quantileMs } from '../src/instrument/duration-sketch.js';
 import { exactQuantile, relativeError } from './instrument-support.js';
 
@@ -68,6 +70,38 @@ describe('duration sketch (DDSketch at 0.5 %)', () => {
       .toEqual([union.count, union.zeroCount, union.negativeStore.count, union.min, union.max]);
     expect(merged.sum).toBeCloseTo(union.sum, 6);
     for (const q of QUANTILES) expect(merged.getValueAtQuantile(q), `q=${q}`).toBeCloseTo(union.getValueAtQuantile(q), 9);
+  });
+
+  it('writes exactly the bytes of toProto, without loading protobufjs', () => {
+    const cases = [[], [12.5], [0, 0, 3], [-4, -0.5, 7, 7, 7], durations(3_000, 9)];
+    for (const values of cases) {
+      const sketch = sketchOf(values);
+      expect(Buffer.from(encodeSketchProto(sketch)).toString('hex'), `${values.length} values`).toBe(Buffer.from(sketch.toProto()).toString('hex'));
+    }
+  });
+
+  it('reads toProto bytes and the binCounts map layout other writers use', () => {
+    const values = [...durations(2_000, 4), -3, 0];
+    const original = sketchOf(values);
+    const fromLibrary = newSketch();
+    decodeSketchProto(original.toProto(), fromLibrary);
+    expect([fromLibrary.count, fromLibrary.zeroCount, fromLibrary.negativeStore.count]).toEqual([original.count, original.zeroCount, 1]);
+    for (const q of QUANTILES) expect(fromLibrary.getValueAtQuantile(q)).toBe(original.getValueAtQuantile(q));
+
+    const proto = createRequire(import.meta.url)('@datadog/sketches-js/dist/ddsketch/proto/compiled.js') as {
+      DDSketch: { encode(m: unknown): { finish(): Uint8Array }; create(m: unknown): unknown };
+    };
+    const gamma = newSketch().mapping.gamma;
+    const bytes = proto.DDSketch.encode(proto.DDSketch.create({
+      mapping: { gamma, indexOffset: 0, interpolation: 0 },
+      positiveValues: { binCounts: { 100: 2, 250: 3 }, contiguousBinCounts: [1, 0, 4], contiguousBinIndexOffset: -5 },
+      zeroCount: 1,
+    })).finish();
+    const sparse = newSketch();
+    expect(decodeSketchProto(bytes, sparse)).toEqual({ gamma, indexOffset: 0, interpolation: 0 });
+    expect([sparse.count, sparse.store.count, sparse.zeroCount]).toEqual([11, 10, 1]);
+    expect(sparse.getValueAtQuantile(1)).toBeCloseTo(sparse.mapping.value(250), 9);
+    expect(sparse.getValueAtQuantile(0.15)).toBeCloseTo(sparse.mapping.value(-5), 9);
   });
 
   it('refuses a sketch whose count does not match its bins, or of another accuracy', () => {

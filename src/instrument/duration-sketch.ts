@@ -1,5 +1,6 @@
 import { DDSketch } from '@datadog/sketches-js';
 import { toBase64 } from './base64.js';
+import { decodeSketchProto, encodeSketchProto } from './ddsketch-proto.js';
 
 /**
  * Durations in milliseconds, in a DDSketch at 0.5 % relative accuracy: any quantile it reports
@@ -17,7 +18,8 @@ import { toBase64 } from './base64.js';
  *   below carries them beside the protobuf bytes and restores them.
  * - `merge` merges only the positive store and ignores the negative one: `mergeSketch` merges
  *   both (durations are never negative, but a merged sketch must equal the sketch of the union).
- * - `toProto`/`fromProto` need `protobufjs`, which the package does not declare: perfpilot does.
+ * - `toProto`/`fromProto` need `protobufjs`, which the package does not declare, and which costs
+ *   an instrumented process about a megabyte: ddsketch-proto.ts writes the same bytes by hand.
  */
 export const RELATIVE_ACCURACY = 0.005;
 
@@ -64,7 +66,7 @@ export function mergeSketch(target: DDSketch, other: DDSketch): DDSketch {
 export function encodeSketch(sketch: DDSketch): EncodedSketch {
   const empty = sketch.count === 0;
   return {
-    proto: toBase64(sketch.toProto()),
+    proto: toBase64(encodeSketchProto(sketch)),
     count: sketch.count,
     sumMs: sketch.sum,
     minMs: empty ? null : sketch.min,
@@ -77,15 +79,16 @@ export function encodeSketch(sketch: DDSketch): EncodedSketch {
  * @example decodeSketch(envelope.http.durationMs).getValueAtQuantile(0.99);
  */
 export function decodeSketch(encoded: EncodedSketch): DDSketch {
-  const decoded = DDSketch.fromProto(Buffer.from(encoded.proto, 'base64'));
-  if (decoded.count !== encoded.count) throw new RangeError(`sketch holds ${decoded.count} values but says ${encoded.count}`);
-  decoded.sum = encoded.sumMs;
-  decoded.min = encoded.minMs ?? Infinity;
-  decoded.max = encoded.maxMs ?? -Infinity;
-  // fromProto returns the base class; a fresh DDSketch has the same mapping and stores.
   const sketch = newSketch();
-  if (!sketch.mergeable(decoded)) throw new RangeError(`sketch relative accuracy ${decoded.mapping.relativeAccuracy} is not ${RELATIVE_ACCURACY}`);
-  return mergeSketch(sketch, decoded as DDSketch);
+  const mapping = decodeSketchProto(Buffer.from(encoded.proto, 'base64'), sketch);
+  if (mapping.gamma !== sketch.mapping.gamma || mapping.indexOffset !== 0 || mapping.interpolation !== 0) {
+    throw new RangeError(`sketch relative accuracy ${((mapping.gamma - 1) / (mapping.gamma + 1)).toPrecision(3)} is not ${RELATIVE_ACCURACY}`);
+  }
+  if (sketch.count !== encoded.count) throw new RangeError(`sketch holds ${sketch.count} values but says ${encoded.count}`);
+  sketch.sum = encoded.sumMs;
+  sketch.min = encoded.minMs ?? Infinity;
+  sketch.max = encoded.maxMs ?? -Infinity;
+  return sketch;
 }
 
 /**
