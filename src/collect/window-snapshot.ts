@@ -1,4 +1,4 @@
-import { emptyMetrics } from '../model/metrics.js';
+import { emptyMetrics } from '../model/empty-metrics.js';
 import { mergeMetrics } from '../model/merge.js';
 import type { Snapshot, SourceStatus } from '../model/snapshot.js';
 import type { SampledSource, TimedSample } from '../sources/source.js';

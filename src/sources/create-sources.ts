@@ -1,10 +1,10 @@
 import type { LoadedConfigValues } from '../config/load.js';
 import type { Logger } from '../log.js';
-import { createAppSource } from './app.js';
 import { createHostSource } from './host.js';
 import { createPostgresSource } from './postgres.js';
 import { createRedisSource } from './redis.js';
 import { loadQueried } from './load-queried.js';
+import { loadSampled } from './load-sampled.js';
 import type { Source } from './source.js';
 
 /** What a source factory may need besides its configuration. */
@@ -20,8 +20,8 @@ const SOURCES: readonly (readonly [name: string, create: Factory])[] = [
   ['host', (s) => (s.host === false ? null : createHostSource(s.host))],
   ['redis', (s, d) => (s.redis ? createRedisSource({ url: s.redis.url, logger: d.logger }) : null)],
   ['postgres', (s, d) => (s.postgres ? createPostgresSource({ url: s.postgres.url, slowQueryMs: s.postgres.slowQueryMs, logger: d.logger }) : null)],
-  ['app', (s) => (s.app ? createAppSource({ targets: s.app.targets }) : null)],
-  // Remote sources import their SDK only when configured (see load-queried.ts).
+  // The app source and the remote sources import their libraries only when configured (load-sampled.ts, load-queried.ts).
+  ['app', ({ app: c }) => (c ? loadSampled('app', async () => (await import('./app.js')).createAppSource({ targets: c.targets })) : null)],
   ['cloudwatch', ({ cloudwatch: c }, d, environment) => (c ? loadQueried('cloudwatch', async () => (await import('./cloudwatch.js')).createCloudWatchSource(c, { environment, ...d })) : null)],
   ['datadog', ({ datadog: c }, d) => (c ? loadQueried('datadog', async () => (await import('./datadog.js')).createDatadogSource(c, d)) : null)],
   ['prometheus', ({ prometheus: c }, d) => (c ? loadQueried('prometheus', async () => (await import('./prometheus.js')).createPrometheusSource(c, d)) : null)],

@@ -1,4 +1,3 @@
-import pg from 'pg';
 import type { Logger } from '../log.js';
 import { counterDelta } from './counter-delta.js';
 import { SLOW_ACTIVITY_SQL, STATS_SQL, statementsSql } from './postgres/queries.js';
@@ -38,6 +37,9 @@ export interface PostgresSourceOptions {
  * @example createPostgresSource({ url: 'postgres://postgres@127.0.0.1:5432/app', slowQueryMs: 500 })
  */
 export function createPostgresSource(options: PostgresSourceOptions): SampledSource<PostgresSample> {
+  // pg is imported only when a PostgreSQL source exists, starting now so the first sample's timeout does not pay for it.
+  const pgLoaded = import('pg');
+  pgLoaded.catch(() => undefined); // a failed import is reported by the first sample
   let client: PgClient | null = null;
   /** pg_stat_statements at the last sample returned in time; null before the first, or without the extension. */
   let totals: StatementTotals | null = null;
@@ -47,6 +49,7 @@ export function createPostgresSource(options: PostgresSourceOptions): SampledSou
     stale.end().catch(() => undefined);
   };
   const connected = async (): Promise<PgClient> => {
+    const { default: pg } = await pgLoaded;
     if (client) return client;
     const fresh: PgClient = new pg.Client({ connectionString: options.url, application_name: 'perfpilot', connectionTimeoutMillis: 3_000, statement_timeout: 5_000 });
     fresh.on('error', (err) => {

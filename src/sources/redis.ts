@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import { redactSecrets } from '../util/redact.js';
 import { counterDelta } from './counter-delta.js';
@@ -45,26 +44,32 @@ export interface RedisSourceOptions {
  * @example createRedisSource({ url: 'redis://127.0.0.1:6379' })
  */
 export function createRedisSource(options: RedisSourceOptions): SampledSource<RedisSample> {
-  const client: RedisClient & { on(event: 'error' | 'ready', listener: (err: Error) => void): unknown } = new Redis(options.url, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    connectTimeout: 2_000,
-    retryStrategy: (times) => Math.min(times * 250, 2_000),
-  });
   let lastError: Error | null = null;
-  client.on('error', (err) => {
-    if (err.message !== lastError?.message) options.logger?.debug({ err }, 'Redis connection error');
-    lastError = err;
+  // ioredis is imported only when a Redis source exists, starting now so the first sample's timeout does not pay for it.
+  const clientLoaded = import('ioredis').then(({ Redis }) => {
+    const client: RedisClient & { on(event: 'error' | 'ready', listener: (err: Error) => void): unknown } = new Redis(options.url, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: 2_000,
+      retryStrategy: (times) => Math.min(times * 250, 2_000),
+    });
+    client.on('error', (err) => {
+      if (err.message !== lastError?.message) options.logger?.debug({ err }, 'Redis connection error');
+      lastError = err;
+    });
+    // A failure reported later is about the connection that is up now, not an earlier one.
+    client.on('ready', () => {
+      lastError = null;
+    });
+    return client;
   });
-  // A failure reported later is about the connection that is up now, not an earlier one.
-  client.on('ready', () => {
-    lastError = null;
-  });
+  clientLoaded.catch(() => undefined); // a failed import is reported by the first sample
   return {
     kind: 'sampled',
     name: 'redis',
     async sample() {
+      const client = await clientLoaded;
       try {
         if (client.status === 'wait' || client.status === 'end') {
           await client.connect();
@@ -79,7 +84,7 @@ export function createRedisSource(options: RedisSourceOptions): SampledSource<Re
     },
     readings: redisReadings,
     async close() {
-      client.disconnect();
+      (await clientLoaded.catch(() => null))?.disconnect();
     },
   };
 }
