@@ -7,10 +7,12 @@
  * more than perfpilot). CPU is utime + stime
  * from /proc/<pid>/stat over the measured cycles; RSS is VmRSS (and peak VmHWM) at the end.
  * Both sides read the same Redis (127.0.0.1:6379) and the same scratch database, which has
- * pg_stat_statements, so perfpilot takes its full slow-query path.
+ * pg_stat_statements, so perfpilot takes its full slow-query path. The loop runs under the V8
+ * flags of perfpilot's launcher (the shebang of bin/perfpilot.js), as `npm start` and
+ * `npx perfpilot` run it; the same loop under plain `node` is shown beside it for scale.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +27,8 @@ const WARMUP = 5;
 const PAUSE_MS = Number(process.env.BENCH_PAUSE_MS ?? 250);
 const TICKS_PER_S = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** The node flags perfpilot is launched with: those of bin/perfpilot.js's `#!/usr/bin/env -S node …` line. */
+const LAUNCH_FLAGS = readFileSync(join(ROOT, 'bin/perfpilot.js'), 'utf8').split('\n')[0]!.split(/\s+/).filter((a) => a.startsWith('--'));
 
 interface ProcessUsage { readonly cpuMs: number; readonly rssBytes: number; readonly anonBytes: number; readonly peakRssBytes: number }
 
@@ -81,9 +85,9 @@ try {
     };
     return { child, cycle };
   };
-  const perfpilot = loop([]);
-  // The same loop with V8's young generation capped, to show how much of the RSS is heap headroom.
-  const smallYoung = loop(['--max-semi-space-size=1']);
+  const perfpilot = loop(LAUNCH_FLAGS);
+  // The same loop under plain `node`, to show what the launcher's flags take off.
+  const plainNode = loop([]);
 
   const ports = { node: await freePort(), redis: await freePort(), postgres: await freePort() };
   const exporters = {
@@ -99,10 +103,10 @@ try {
   // For scale: what an idle Node.js process holds before perfpilot loads anything.
   const emptyNode = start(process.execPath, ['-e', 'setInterval(() => {}, 1e6)']);
   children.push(emptyNode);
-  const all = [perfpilot.child, ...Object.values(exporters), emptyNode, smallYoung.child];
+  const all = [perfpilot.child, ...Object.values(exporters), emptyNode, plainNode.child];
   const round = async () => {
     const statuses = await perfpilot.cycle();
-    await smallYoung.cycle();
+    await plainNode.cycle();
     for (const port of Object.values(ports)) await scrape(port);
     return statuses;
   };
@@ -117,7 +121,7 @@ try {
   const bad = Object.entries(statuses).filter(([, s]) => s.status === 'error');
   if (bad.length) console.error(`perfpilot sources failing: ${JSON.stringify(bad)}`);
 
-  const names = ['perfpilot (host+redis+postgres)', 'node_exporter', 'redis_exporter', 'postgres_exporter', 'empty Node.js process (scale only)', 'perfpilot, node --max-semi-space-size=1 (scale only)'];
+  const names = ['perfpilot (host+redis+postgres)', 'node_exporter', 'redis_exporter', 'postgres_exporter', 'empty Node.js process (scale only)', 'perfpilot under plain node, no launcher flags (scale only)'];
   const rows = names.map((name, i) => ({
     name,
     cpuMs: (after[i]!.cpuMs - before[i]!.cpuMs) / CYCLES,
@@ -125,20 +129,20 @@ try {
     anonBytes: after[i]!.anonBytes,
     peakRssBytes: after[i]!.peakRssBytes,
   }));
-  const [mine, node, redis, postgres, empty, capped] = rows;
+  const [mine, node, redis, postgres, empty, plain] = rows;
   const theirs = [node!, redis!, postgres!];
   const sum = (key: 'cpuMs' | 'rssBytes' | 'anonBytes' | 'peakRssBytes') => theirs.reduce((s, r) => s + r[key], 0);
   const together = { name: 'three exporters together', cpuMs: sum('cpuMs'), rssBytes: sum('rssBytes'), anonBytes: sum('anonBytes'), peakRssBytes: sum('peakRssBytes') };
   const mib = (b: number) => (b / 1048576).toFixed(1);
   const ratio = (key: 'cpuMs' | 'rssBytes' | 'anonBytes' | 'peakRssBytes') => `**${(mine![key] / together[key]).toFixed(2)}**`;
-  console.log(`\n${CYCLES} cycles/scrapes each, interleaved, after ${WARMUP} warm-up rounds; CPU tick ${1000 / TICKS_PER_S} ms\n`);
+  console.log(`\n${CYCLES} cycles/scrapes each, interleaved, after ${WARMUP} warm-up rounds; CPU tick ${1000 / TICKS_PER_S} ms; perfpilot launched with ${LAUNCH_FLAGS.join(' ') || 'no flags'}\n`);
   console.log('| process | CPU ms per cycle | RSS MiB | of it anonymous MiB | peak RSS MiB |');
   console.log('|---|---:|---:|---:|---:|');
-  for (const r of [mine!, ...theirs, together, empty!, capped!]) {
+  for (const r of [mine!, ...theirs, together, empty!, plain!]) {
     console.log(`| ${r.name} | ${r.cpuMs.toFixed(2)} | ${mib(r.rssBytes)} | ${mib(r.anonBytes)} | ${mib(r.peakRssBytes)} |`);
   }
   console.log(`| **perfpilot ÷ exporters** | ${ratio('cpuMs')} | ${ratio('rssBytes')} | ${ratio('anonBytes')} | ${ratio('peakRssBytes')} |`);
-  for (const { child } of [perfpilot, smallYoung]) child.stdin!.end();
+  for (const { child } of [perfpilot, plainNode]) child.stdin!.end();
 } finally {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 300));

@@ -66,7 +66,8 @@ try {
     `store: { path: ${dbPath} }`,
     `sources: { redis: { url: "${redis.url}" }, postgres: { url: "${PG_URL}" } }`,
   ].join('\n'));
-  const perfpilot = run(process.execPath, [join(ROOT, 'bin/perfpilot.js'), 'start', '--config', join(dir, 'perfpilot.yaml'), '--port', String(port)], { PERFPILOT_LOG_LEVEL: 'warn' });
+  // Executed as `npm start` runs it, so the launcher's V8 flags (its shebang) apply.
+  const perfpilot = run(join(ROOT, 'bin/perfpilot.js'), ['start', '--config', join(dir, 'perfpilot.yaml'), '--port', String(port)], { PERFPILOT_LOG_LEVEL: 'warn' });
   const exporters = [
     run('prometheus-node-exporter', [`--web.listen-address=127.0.0.1:${nodePort}`]),
     run('prometheus-redis-exporter', ['-redis.addr', redis.url, '-web.listen-address', `127.0.0.1:${redisExpPort}`]),
