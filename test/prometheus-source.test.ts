@@ -13,7 +13,7 @@ import { createPostgresSource } from '../src/sources/postgres.js';
 import { createAppSource } from '../src/sources/app.js';
 import { countedDevices } from '../src/sources/host/proc-files.js';
 import { instrument, type Instrumentation } from '../src/instrument/index.js';
-import type { SampledSource, SourceReadings } from '../src/sources/source.js';
+import type { SampledSource } from '../src/sources/source.js';
 import type { MetricsPatch } from '../src/model/metrics.js';
 import { startRedis, type PrivateRedis } from './support/redis-server.js';
 import { createScratchDatabase, PG_ADMIN_URL, type ScratchDatabase } from './support/postgres.js';

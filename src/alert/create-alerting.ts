@@ -1,12 +1,7 @@
-import type { Locale } from '../analyze/analysis.js';
-import type { Rule } from '../analyze/rules.js';
-import type { Logger } from '../log.js';
-import type { AlertStore } from '../store/alert-store.js';
 import { createChannel } from './channels/create-channel.js';
 import { createDeliveryLoop, type DeliveryLoop } from './delivery-loop.js';
-import type { AlertsSettings } from './group.js';
 import type { Channel } from './notification.js';
-import { createAlertRouter, type AlertRouter } from './router.js';
+import { createAlertRouter, type AlertRouter, type AlertRouterOptions } from './router.js';
 
 export interface Alerting {
   readonly router: AlertRouter;
@@ -22,13 +17,7 @@ export interface Alerting {
  * const alerting = createAlerting({ store, alerts: config.alerts, rules: resolveRules(config.rules), locale: config.locale, logger });
  * alerting.delivery.start();
  */
-export function createAlerting(options: {
-  readonly store: AlertStore;
-  readonly alerts: AlertsSettings;
-  readonly rules: readonly Rule[];
-  readonly locale: Locale;
-  readonly logger: Logger;
-  readonly now?: () => number;
+export function createAlerting(options: AlertRouterOptions & {
   readonly random?: () => number;
   readonly pollMs?: number;
 }): Alerting {

@@ -3,7 +3,7 @@ import {
   ListTagsForResourceCommand, UpdateCachePolicyCommand, UpdateDistributionCommand,
 } from '@aws-sdk/client-cloudfront';
 import { PerfpilotError } from '../../errors.js';
-import { redactSecrets } from '../../util/redact.js';
+import { targetCall } from './target-call.js';
 import type { CacheTarget, Progress } from '../cache-target.js';
 import { cachePolicyResource, type CachePolicyFacts, type CdnBehavior } from '../plan-cloudfront.js';
 import type { Setting, SettingChange, SettingValue } from '../proposal.js';
@@ -36,14 +36,7 @@ const ETAG_ATTEMPTS = 5;
  */
 export function createCloudFrontTarget(options: CloudFrontTargetOptions, client: CloudFrontSend = new CloudFrontClient({ region: options.region, ...(options.endpoint ? { endpoint: options.endpoint } : {}) })): CacheTarget {
   const id = `cloudfront:${options.tag.key}=${options.tag.value}`;
-  const wrap = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch (err) {
-      if (err instanceof PerfpilotError) throw err;
-      throw new PerfpilotError(`${id}: ${what} failed: ${redactSecrets((err as Error).message)}`, { cause: err });
-    }
-  };
+  const wrap = targetCall(id);
 
   async function distributions(): Promise<string[]> {
     const ids: string[] = [];

@@ -2,7 +2,7 @@ import {
   DescribeCacheParametersCommand, ElastiCacheClient, ModifyCacheParameterGroupCommand, type Parameter,
 } from '@aws-sdk/client-elasticache';
 import { PerfpilotError } from '../../errors.js';
-import { redactSecrets } from '../../util/redact.js';
+import { targetCall } from './target-call.js';
 import type { CacheTarget, InspectOptions } from '../cache-target.js';
 import { defaultGroupMessage, isDefaultParameterGroup, type CacheParameter, type ElastiCacheEvidence } from '../plan-elasticache.js';
 
@@ -27,14 +27,7 @@ export interface ElastiCacheTargetOptions {
 export function createElastiCacheTarget(options: ElastiCacheTargetOptions, client: ElastiCacheSend = new ElastiCacheClient({ region: options.region, ...(options.endpoint ? { endpoint: options.endpoint } : {}) })): CacheTarget {
   const group = options.parameterGroup;
   const id = `elasticache:${options.region}/${group}`;
-  const wrap = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch (err) {
-      if (err instanceof PerfpilotError) throw err;
-      throw new PerfpilotError(`${id}: ${what} failed: ${redactSecrets((err as Error).message)}`, { cause: err });
-    }
-  };
+  const wrap = targetCall(id);
 
   async function parameters(): Promise<CacheParameter[]> {
     const out: CacheParameter[] = [];
