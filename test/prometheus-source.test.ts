@@ -107,7 +107,10 @@ describe.skipIf(missing !== null)('Prometheus source against a real Prometheus s
     const ownApp = createAppSource({ targets: [exportUrl] });
     const held = Array.from({ length: 3 }, () => new pg.Client({ connectionString: db.url }));
     await Promise.all(held.map((c) => c.connect()));
-    await sleep(3_000); // Prometheus scrapes every second: the pre-window traffic is in.
+    // The pre-window traffic must be in the scrape the window's start reads: a successful scrape
+    // of every target after it, then more than one interval with no traffic.
+    await waitForScrapesAfter(promUrl, Date.now() / 1000, 4);
+    await sleep(1_500);
 
     const startMs = Date.now();
     const before = await Promise.all([sampleNow(host), sampleNow(ownRedis), sampleNow(ownPg), sampleNow(ownApp)]);
@@ -120,7 +123,9 @@ describe.skipIf(missing !== null)('Prometheus source against a real Prometheus s
     await requests('/fail', 10);
     await pool.query('SELECT pg_sleep(0.6)');
     await deadlock(db.url);
+    const lastTrafficS = Date.now() / 1000;
     await sleep(2_500); // two more scrapes after the last request
+    await waitForScrapesAfter(promUrl, lastTrafficS, 4);
     const after = await Promise.all([sampleNow(host), sampleNow(ownRedis), sampleNow(ownPg), sampleNow(ownApp)]);
     const endMs = Date.now();
     const own = [host, ownRedis, ownPg, ownApp].map((s, i) => (s as SampledSource).readings(before[i]!, [after[i]!]).metrics);
@@ -237,6 +242,20 @@ async function waitForScrapes(url: string, targets: number, times: number): Prom
     await sleep(100);
   }
   throw new Error(`Prometheus at ${url} did not scrape its ${targets} targets ${times} times within 30 s`);
+}
+
+/**
+ * Waits until every target's latest scrape succeeded after `afterS`. A loaded machine delays
+ * scrapes, and one that times out (after the 1 s interval) marks the target's series stale.
+ */
+async function waitForScrapesAfter(url: string, afterS: number, targets: number): Promise<void> {
+  const query = encodeURIComponent(`count(timestamp(up == 1) > ${afterS})`);
+  for (let i = 0; i < 100; i++) {
+    const answer = await fetch(`${url}/api/v1/query?query=${query}`).then((r) => r.json() as Promise<{ data?: { result?: { value: [number, string] }[] } }>, () => null);
+    if (Number(answer?.data?.result?.[0]?.value[1] ?? 0) >= targets) return;
+    await sleep(100);
+  }
+  throw new Error(`Prometheus at ${url} did not scrape every target within 10 s after the traffic`);
 }
 
 /** Two sessions that lock two rows in opposite order: PostgreSQL aborts one with a deadlock. */

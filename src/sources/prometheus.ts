@@ -31,7 +31,9 @@ export function createPrometheusSource(config: Config, options: PrometheusSource
     kind: 'queried',
     name: 'prometheus',
     async query(window, signal) {
-      const rangeS = Math.max(1, Math.round((window.endMs - window.startMs) / 1000));
+      // Rounded up: the baseline must be the last scrape at or before the window's start, as for
+      // perfpilot's own sources; rounding down would start late and drop the window's first traffic.
+      const rangeS = Math.max(1, Math.ceil((window.endMs - window.startMs) / 1000));
       const plan = [...planPromQueries(config.preset, config.queries, config.selector, rangeS)];
       // One listener per query in flight on the caller's signal is expected, not a leak.
       setMaxListeners(plan.length + 10, signal);

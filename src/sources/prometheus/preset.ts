@@ -29,7 +29,7 @@ function growthBy(by: string, name: string, matchers: string, c: PresetContext):
   return `sum${by}((${s} - ${s} offset ${c.seconds}s) >= 0 or ${s})`;
 }
 const inc = (name: string, matchers: string, c: PresetContext) => growthBy('', name, matchers, c);
-const rate = (name: string, matchers: string, c: PresetContext) => `${inc(name, matchers, c)} / ${c.seconds}`;
+const rate = (name: string, matchers: string, c: PresetContext) => `(${inc(name, matchers, c)} / ${c.seconds})`;
 
 /** The block devices perfpilot's host source counts: no loop/ram/zram/dm/md/sr/fd/nbd, no partitions. */
 const DISKS = 'device!~"(loop|ram|zram|dm-|md|sr|fd|nbd)[0-9].*|(h|s|v|xv)d[a-z]+[0-9]+|.+[0-9]p[0-9]+"';
