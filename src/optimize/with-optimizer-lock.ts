@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PerfpilotError } from '../errors.js';
 import type { OptimizerDeps } from './optimizer-deps.js';
-import { sleep } from './sleep.js';
+import { sleep } from '../util/sleep.js';
 
 const LEASE_MS = 5 * 60_000;
 const WAIT_MS = 30_000;

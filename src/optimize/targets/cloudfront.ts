@@ -7,7 +7,7 @@ import { targetCall } from './target-call.js';
 import type { CacheTarget, Progress } from '../cache-target.js';
 import { cachePolicyResource, type CachePolicyFacts, type CdnBehavior } from '../plan-cloudfront.js';
 import type { Setting, SettingChange, SettingValue } from '../proposal.js';
-import { sleep } from '../sleep.js';
+import { sleep } from '../../util/sleep.js';
 import {
   allBehaviors, checkTtls, findBehavior, isManaged, legacyTtls, legacyValue, parseResource, patternOf, policyTtls, policyValue, setLegacy, setPolicy,
 } from './cloudfront-settings.js';

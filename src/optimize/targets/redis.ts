@@ -8,7 +8,7 @@ import { redactSecrets } from '../../util/redact.js';
 import type { CacheTarget, InspectOptions } from '../cache-target.js';
 import type { RedisEvidence } from '../plan-redis.js';
 import { sampleKeyspace, type SamplerClient } from '../sample-keyspace.js';
-import { sleep } from '../sleep.js';
+import { sleep } from '../../util/sleep.js';
 
 /** The part of an ioredis client this target calls. */
 export interface RedisTargetClient extends SamplerClient {

@@ -1,6 +1,7 @@
 import { failureReason } from '../../collect/sample-all.js';
 import { SourceError } from '../source.js';
 import { withTimeout } from '../../util/timeout.js';
+import { sleep } from '../../util/sleep.js';
 import { httpStatusOf } from './failure-signals.js';
 
 export interface RetryOptions {
@@ -49,7 +50,7 @@ export async function withRetry<T>(attempt: (signal: AbortSignal) => Promise<T>,
       }
       const delayMs = serverDelay ?? Math.min(max, base * 2 ** n) * (0.5 + random() / 2);
       options.onRetry?.({ attempt: n + 1, delayMs, reason: failureReason(err) });
-      await sleep(delayMs, options.signal);
+      await sleep(delayMs, options.signal, true);
     }
   }
 }
@@ -60,20 +61,4 @@ export function isRetryable(err: unknown): boolean {
   if (reason === 'network' || reason === 'timeout' || reason === 'throttled') return true;
   const status = httpStatusOf(err);
   return status !== null && status >= 500;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(done, ms);
-    timer.unref();
-    function done() {
-      signal?.removeEventListener('abort', abort);
-      resolve();
-    }
-    function abort() {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    }
-    signal?.addEventListener('abort', abort, { once: true });
-  });
 }
