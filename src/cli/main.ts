@@ -2,27 +2,32 @@ import { Command, CommanderError } from 'commander';
 import { PerfpilotError } from '../errors.js';
 import { redactSecrets } from '../util/redact.js';
 
+type CommandModule = { register(program: Command): void };
+
 /**
- * The command table. Each command lives in `commands/<name>.ts`, exports
- * `register(program)`, and is imported only when the CLI starts.
+ * The command table. Each command lives in `commands/<name>.ts` and exports
+ * `register(program)`. Only the command being run is imported (so `start` does not carry the
+ * demo's or optimizer's modules); help and unknown names load them all.
  */
-const COMMANDS: readonly (() => Promise<{ register(program: Command): void }>)[] = [
-  () => import('./commands/collect.js'),
-  () => import('./commands/demo.js'),
-  () => import('./commands/start.js'),
-  () => import('./commands/analyze.js'),
-  () => import('./commands/alerts.js'),
-  () => import('./commands/silence.js'),
-  () => import('./commands/optimize.js'),
-  () => import('./commands/sources.js'),
-];
+const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
+  collect: () => import('./commands/collect.js'),
+  demo: () => import('./commands/demo.js'),
+  start: () => import('./commands/start.js'),
+  analyze: () => import('./commands/analyze.js'),
+  alerts: () => import('./commands/alerts.js'),
+  silence: () => import('./commands/silence.js'),
+  optimize: () => import('./commands/optimize.js'),
+  sources: () => import('./commands/sources.js'),
+};
 
 export async function main(argv: readonly string[]): Promise<void> {
   const program = new Command('perfpilot')
     .description('Performance monitoring and safe cache optimization for web stacks')
     .showHelpAfterError()
     .exitOverride();
-  for (const load of COMMANDS) (await load()).register(program);
+  const named = argv[2];
+  const loaders = named !== undefined && Object.hasOwn(COMMANDS, named) ? [COMMANDS[named]!] : Object.values(COMMANDS);
+  for (const load of loaders) (await load()).register(program);
   try {
     await program.parseAsync(argv as string[]);
   } catch (err) {
