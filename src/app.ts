@@ -4,12 +4,14 @@ import type { Analysis } from './analyze/analysis.js';
 import { analyzePerformance } from './analyze/analyze-performance.js';
 import { createAnalysisContext, type AnalysisContext } from './analyze/analysis-context.js';
 import { resolveRules } from './analyze/resolve-rules.js';
+import type { Rule } from './analyze/rules.js';
 import { alertListener } from './alert/alert-listener.js';
 import { createAlerting, type Alerting } from './alert/create-alerting.js';
 import { createCollectPerformanceMetrics, type CollectPerformanceMetrics } from './collect/collect-performance-metrics.js';
 import { createScheduler, type Scheduler } from './collect/scheduler.js';
 import { withRecentSamples } from './collect/recent-samples.js';
 import type { LoadedConfig, LoadedConfigValues } from './config/load.js';
+import { storePathOf } from './config/store-path.js';
 import type { Logger } from './log.js';
 import type { Snapshot } from './model/snapshot.js';
 import { createOptimizer, type Optimizer } from './optimize/create-optimizer.js';
@@ -35,6 +37,8 @@ export interface Core {
   readonly collectPerformanceMetrics: CollectPerformanceMetrics;
   /** The alert router (also the Notifier for one-off events) and its delivery loop, not started. */
   readonly alerting: Alerting;
+  /** The built-in rules with the configuration's overrides, resolved once. */
+  readonly rules: readonly Rule[];
   /** History and evidence carried between analyses. */
   readonly analysisContext: AnalysisContext;
   analyze(snapshot: Snapshot): Analysis;
@@ -48,11 +52,6 @@ export interface CoreOptions {
   /** Overrides `store.path` (e.g. ":memory:"). */
   readonly storePath?: string;
   readonly now?: () => number;
-}
-
-/** The path of the database file, relative paths from the working directory. */
-export function storePathOf(config: LoadedConfigValues): string {
-  return config.store.path === ':memory:' ? ':memory:' : resolve(config.store.path);
 }
 
 /**
@@ -76,6 +75,7 @@ export function openCore(config: LoadedConfigValues, logger: Logger, options: Co
     sampledSources: sources.filter((s): s is SampledSource => s.kind === 'sampled'),
     notConfigured,
     collectPerformanceMetrics,
+    rules,
     alerting,
     analysisContext,
     analyze: (snapshot) => analyzePerformance(snapshot, { locale: config.locale, now: new Date(now()), rules, ...analysisContext.current() }),
@@ -131,7 +131,7 @@ export async function createApp(loaded: LoadedConfig, logger: Logger, options: A
       context: core.analysisContext,
       samples: core.store,
       lookbackMs: 3 * config.interval,
-      rules: resolveRules(config.rules),
+      rules: core.rules,
       // Alert rules look at the latest interval (read from the store: the in-memory recent
       // samples serve the analysis window and would be trimmed by a shorter read).
       collectRecent: createCollectPerformanceMetrics({ samples: core.store, sources: core.sampledSources }),

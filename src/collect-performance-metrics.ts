@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { storePathOf } from './app.js';
+import { storePathOf } from './config/store-path.js';
 import { createCollectPerformanceMetrics } from './collect/collect-performance-metrics.js';
 import { loadConfig } from './config/load.js';
 import { createLogger } from './log.js';

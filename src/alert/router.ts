@@ -56,7 +56,8 @@ export function createAlertRouter(options: AlertRouterOptions): AlertRouter {
     const groups = new Map((await store.groupStates()).map((g) => [g.key, g]));
     const silences = await store.silences({ activeAtMs: nowMs });
     const plan = planNotifications([...byKey.values()], groups, routes, silences, nowMs, alerts.externalUrl);
-    await store.commitAlerts({ states: changed, ...plan, atMs: nowMs });
+    // Most passes change nothing: skip the empty transaction.
+    if (changed.length || plan.groups.length || plan.droppedGroups.length || plan.outbox.length) await store.commitAlerts({ states: changed, ...plan, atMs: nowMs });
   }
 
   return {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from '../errors.js';
-import { safeUrl } from '../util/redact.js';
+import { redactSecrets } from '../util/redact.js';
 import { Config } from './schema.js';
 import { applyEnvOverrides, type EnvName } from './env-overrides.js';
 import { formatIssues } from './format-issues.js';
@@ -108,7 +108,7 @@ async function decide(config: Config, file: string | null, origins: ReadonlyMap<
     if (found.has(source) && local) return { source, on: true, why: `found answering on ${local.host}:${local.port} (not configured)` };
     if (source === 'host') return { source, on: true, why: 'this machine (host: false turns it off)' };
     const url = (value as { url?: unknown }).url;
-    const shown = typeof url === 'string' ? ` (${safeUrl(url)})` : '';
+    const shown = typeof url === 'string' ? ` (${redactSecrets(url)})` : '';
     const envName = [...origins].find(([path]) => path.startsWith(`sources.${source}.`))?.[1];
     return { source, on: true, why: `${envName ? `from ${envName}` : fromFile}${shown}` };
   });

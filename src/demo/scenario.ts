@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Shop } from './shop-service.js';
+import { sleep } from '../util/sleep.js';
 
 /** One step of the demo's story. */
 export interface ScenarioStep {
@@ -74,10 +75,7 @@ export async function runScenario(steps: readonly ScenarioStep[], onStep: (step:
   for (const step of steps) {
     const waitMs = step.atMs - (Date.now() - startMs);
     if (waitMs > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, waitMs);
-        signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
-      });
+      await sleep(waitMs, signal).catch(() => {});
     }
     if (signal.aborted) return;
     await step.run();

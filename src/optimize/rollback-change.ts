@@ -16,15 +16,16 @@ export interface RollbackOptions {
  * Returns the rollback row.
  */
 export async function rollbackChange(deps: OptimizerDeps, id: number, options: RollbackOptions): Promise<OptimizationRecord> {
-  const record = await deps.audit.getOptimization(id);
-  if (!record || record.environment !== deps.environment) throw new PerfpilotError(`no optimization ${id} in environment ${deps.environment}`, { exitCode: 66, httpStatus: 404 });
-  if (record.kind !== 'apply') throw new PerfpilotError(`optimization ${id} is itself a rollback (of ${record.rollbackOf})`, { exitCode: 65, httpStatus: 409 });
-  if (record.status !== 'applied' && record.status !== 'verified') {
-    throw new PerfpilotError(`optimization ${id} is ${record.status.replace('_', ' ')}; there is nothing to roll back`, { exitCode: 65, httpStatus: 409 });
-  }
-  const target = deps.targets.get(record.target);
-  if (!target) throw new PerfpilotError(`${record.target} is no longer listed in optimize.targets`, { exitCode: 78, httpStatus: 409 });
+  // Checked under the lock: two rollbacks at once (the API and an automatic one) must not both pass.
   return withOptimizerLock(deps, async () => {
+    const record = await deps.audit.getOptimization(id);
+    if (!record || record.environment !== deps.environment) throw new PerfpilotError(`no optimization ${id} in environment ${deps.environment}`, { exitCode: 66, httpStatus: 404 });
+    if (record.kind !== 'apply') throw new PerfpilotError(`optimization ${id} is itself a rollback (of ${record.rollbackOf})`, { exitCode: 65, httpStatus: 409 });
+    if (record.status !== 'applied' && record.status !== 'verified') {
+      throw new PerfpilotError(`optimization ${id} is ${record.status.replace('_', ' ')}; there is nothing to roll back`, { exitCode: 65, httpStatus: 409 });
+    }
+    const target = deps.targets.get(record.target);
+    if (!target) throw new PerfpilotError(`${record.target} is no longer listed in optimize.targets`, { exitCode: 78, httpStatus: 409 });
     const undo = inverse(record.changes);
     for (const group of groupByResource(undo)) await target.write(group, deps.progress ?? (() => {}));
     const row = {

@@ -4,7 +4,7 @@ import { SKETCH_PATH } from '../instrument/serve.js';
 import type { WindowData } from '../instrument/sketch-envelope.js';
 import { WindowAccumulator } from '../instrument/window-accumulator.js';
 import type { FailureReason } from '../model/snapshot.js';
-import { safeUrl } from '../util/redact.js';
+import { redactSecrets } from '../util/redact.js';
 import { SketchEnvelopeSchema } from './app/sketch-envelope-schema.js';
 import { reasonForHttpStatus } from './remote/failure-signals.js';
 import { SourceError, type SampledSource, type SourceReadings, type TimedSample } from './source.js';
@@ -57,7 +57,7 @@ export function createAppSource(options: AppSourceOptions): SampledSource<AppSam
 
 /** One target's pull, and its new cursor (null when it did not answer). */
 async function pullTarget(target: string, since: number | undefined, signal: AbortSignal): Promise<{ pull: AppTargetPull; seq: number | null }> {
-  const shown = safeUrl(target);
+  const shown = redactSecrets(target);
   const failed = (message: string, reason: FailureReason) => ({ pull: { target: shown, ok: false as const, message, reason }, seq: null });
   try {
     const url = new URL(SKETCH_PATH, target);

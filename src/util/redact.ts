@@ -4,8 +4,3 @@ export function redactSecrets(text: string): string {
     .replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)([^@\s]+)@/gi, '$1***@')
     .replace(/([?&](?:password|passwd|token|api_key|apikey|key|secret|signature)=)[^&\s]+/gi, '$1***');
 }
-
-/** A URL safe to print: no password, no secret query values. */
-export function safeUrl(url: string): string {
-  return redactSecrets(url);
-}

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { alertsView, type AlertsView } from '../../alert/alert-view.js';
-import { storePathOf } from '../../app.js';
+import { storePathOf } from '../../config/store-path.js';
 import { loadConfig } from '../../config/load.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { renderTable } from '../table.js';

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { openCore, storePathOf, type Core } from '../../app.js';
+import { openCore, type Core } from '../../app.js';
+import { storePathOf } from '../../config/store-path.js';
 import { collectOnce } from '../../collect/collect-once.js';
 import { loadConfig } from '../../config/load.js';
 import { PerfpilotError } from '../../errors.js';

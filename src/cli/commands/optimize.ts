@@ -1,3 +1,4 @@
+import { renderTable } from '../table.js';
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
@@ -146,6 +147,5 @@ function formatHistory(rows: readonly OptimizationRecord[]): string {
   if (rows.length === 0) return 'no optimizations yet\n';
   const table = rows.map((r) => [String(r.id), new Date(r.atMs).toISOString(), r.kind === 'rollback' ? `rollback of ${r.rollbackOf}` : 'apply', r.status, r.target, describeChanges(r.changes), r.by, r.reason ?? '']);
   const head = ['ID', 'AT', 'KIND', 'STATUS', 'TARGET', 'CHANGES', 'BY', 'REASON'];
-  const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
-  return [head, ...table].map((row) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
+  return `${renderTable([head, ...table])}\n`;
 }

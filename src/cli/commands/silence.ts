@@ -2,7 +2,7 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { addSilence, expireSilence } from '../../alert/silences.js';
 import { formatMatcher } from '../../alert/silence.js';
-import { storePathOf } from '../../app.js';
+import { storePathOf } from '../../config/store-path.js';
 import { loadConfig } from '../../config/load.js';
 import { PerfpilotError } from '../../errors.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';

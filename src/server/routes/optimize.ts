@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PlanSchema } from '../../optimize/plan-schema.js';
 import type { ApplyResult } from '../../optimize/apply-plan.js';
 import type { Plan } from '../../optimize/proposal.js';
 import type { OptimizationRecord } from '../../store/audit-store.js';
@@ -23,20 +24,6 @@ export interface OptimizerPort {
 const Value = z.union([z.string(), z.number()]);
 const Change = z.object({ target: z.string(), resource: z.string(), parameter: z.string(), before: Value.nullable(), after: Value });
 const Baseline = z.object({ hitRate: z.number().nullable(), p99Ms: z.number().nullable() });
-const PlanSchema = z.object({
-  id: z.string(),
-  environment: z.string(),
-  createdAt: z.string(),
-  windowMs: z.number(),
-  baselines: z.record(z.string(), Baseline),
-  proposals: z.array(z.object({
-    target: z.string(), resource: z.string(), parameter: z.string(),
-    current: Value.nullable(), proposed: Value,
-    evidence: z.record(z.string(), z.union([z.number(), z.string(), z.null()])),
-    expectedEffect: z.string(), risk: z.string(),
-  })),
-  notes: z.array(z.object({ target: z.string(), message: z.string() })),
-});
 const RecordSchema = z.object({
   id: z.number().int(),
   kind: z.enum(['apply', 'rollback']),

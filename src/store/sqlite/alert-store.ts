@@ -48,6 +48,14 @@ export function sqliteAlertStore(db: Database.Database): AlertStore {
   const failed = db.prepare(`UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_reason = ?, last_error = ? WHERE id = ?`);
   const addSilence = db.prepare('INSERT INTO silences (id, starts_ms, ends_ms, created_by, comment, matchers) VALUES (?, ?, ?, ?, ?, ?)');
   const expire = db.prepare('UPDATE silences SET ends_ms = ? WHERE id = ? AND ends_ms > ?');
+  // The reads the router makes every pass, prepared once like the writes.
+  const allStates = db.prepare<[], { body: string }>('SELECT body FROM alert_states ORDER BY environment, rule');
+  const envStates = db.prepare<[string], { body: string }>('SELECT body FROM alert_states WHERE environment = ? ORDER BY rule');
+  const groups = db.prepare<[], { body: string }>('SELECT body FROM alert_groups');
+  const allOutbox = db.prepare<[number], OutboxRow>('SELECT * FROM outbox ORDER BY id DESC LIMIT ?');
+  const channelOutbox = db.prepare<[string, number], OutboxRow>('SELECT * FROM outbox WHERE channel = ? ORDER BY id DESC LIMIT ?');
+  const allSilences = db.prepare<[], SilenceRow>('SELECT * FROM silences ORDER BY starts_ms DESC');
+  const activeSilences = db.prepare<[number, number], SilenceRow>('SELECT * FROM silences WHERE starts_ms <= ? AND ends_ms > ? ORDER BY starts_ms DESC');
 
   const commit = db.transaction((change: Parameters<AlertStore['commitAlerts']>[0]) => {
     for (const s of change.states) putState.run(s.environment, s.fingerprint, s.rule, s.phase, s.updatedAtMs, JSON.stringify(s));
@@ -71,13 +79,11 @@ export function sqliteAlertStore(db: Database.Database): AlertStore {
 
   return {
     async alertStates(environment) {
-      const rows = (environment === undefined
-        ? db.prepare('SELECT body FROM alert_states ORDER BY environment, rule').all()
-        : db.prepare('SELECT body FROM alert_states WHERE environment = ? ORDER BY rule').all(environment)) as { body: string }[];
+      const rows = environment === undefined ? allStates.all() : envStates.all(environment);
       return rows.map((r): AlertState => JSON.parse(r.body));
     },
     async groupStates() {
-      return (db.prepare('SELECT body FROM alert_groups').all() as { body: string }[]).map((r): GroupState => JSON.parse(r.body));
+      return groups.all().map((r): GroupState => JSON.parse(r.body));
     },
     async commitAlerts(change) {
       commit(change);
@@ -100,18 +106,14 @@ export function sqliteAlertStore(db: Database.Database): AlertStore {
     },
     async outboxItems(options = {}) {
       const limit = options.limit ?? 100;
-      const rows = (options.channel === undefined
-        ? db.prepare('SELECT * FROM outbox ORDER BY id DESC LIMIT ?').all(limit)
-        : db.prepare('SELECT * FROM outbox WHERE channel = ? ORDER BY id DESC LIMIT ?').all(options.channel, limit)) as OutboxRow[];
+      const rows = options.channel === undefined ? allOutbox.all(limit) : channelOutbox.all(options.channel, limit);
       return rows.map(item);
     },
     async addSilence(s) {
       addSilence.run(s.id, s.startsMs, s.endsMs, s.createdBy, s.comment, JSON.stringify(s.matchers));
     },
     async silences(options = {}) {
-      const rows = (options.activeAtMs === undefined
-        ? db.prepare('SELECT * FROM silences ORDER BY starts_ms DESC').all()
-        : db.prepare('SELECT * FROM silences WHERE starts_ms <= ? AND ends_ms > ? ORDER BY starts_ms DESC').all(options.activeAtMs, options.activeAtMs)) as SilenceRow[];
+      const rows = options.activeAtMs === undefined ? allSilences.all() : activeSilences.all(options.activeAtMs, options.activeAtMs);
       return rows.map(silence);
     },
     async expireSilence(id, nowMs) {
