@@ -237,8 +237,7 @@ describe('Prometheus source failures', () => {
 async function waitForScrapes(url: string, targets: number, times: number): Promise<void> {
   const query = encodeURIComponent(`count(sum_over_time(up[1m]) >= ${times})`);
   for (let i = 0; i < 300; i++) {
-    const answer = await fetch(`${url}/api/v1/query?query=${query}`).then((r) => r.json() as Promise<{ data?: { result?: { value: [number, string] }[] } }>, () => null);
-    if (Number(answer?.data?.result?.[0]?.value[1] ?? 0) >= targets) return;
+    if ((await scalar(url, query)) >= targets) return;
     await sleep(100);
   }
   throw new Error(`Prometheus at ${url} did not scrape its ${targets} targets ${times} times within 30 s`);
@@ -251,11 +250,25 @@ async function waitForScrapes(url: string, targets: number, times: number): Prom
 async function waitForScrapesAfter(url: string, afterS: number, targets: number): Promise<void> {
   const query = encodeURIComponent(`count(timestamp(up == 1) > ${afterS})`);
   for (let i = 0; i < 100; i++) {
-    const answer = await fetch(`${url}/api/v1/query?query=${query}`).then((r) => r.json() as Promise<{ data?: { result?: { value: [number, string] }[] } }>, () => null);
-    if (Number(answer?.data?.result?.[0]?.value[1] ?? 0) >= targets) return;
+    if ((await scalar(url, query)) >= targets) return;
     await sleep(100);
   }
   throw new Error(`Prometheus at ${url} did not scrape every target within 10 s after the traffic`);
+}
+
+/**
+ * The first value of an instant query, or 0 while Prometheus cannot answer yet: it replies
+ * 503 "Service Unavailable" (not JSON) until its storage is open.
+ */
+async function scalar(url: string, encodedQuery: string): Promise<number> {
+  try {
+    const r = await fetch(`${url}/api/v1/query?query=${encodedQuery}`);
+    if (!r.ok) return 0;
+    const answer = (await r.json()) as { data?: { result?: { value: [number, string] }[] } };
+    return Number(answer.data?.result?.[0]?.value[1] ?? 0);
+  } catch {
+    return 0;
+  }
 }
 
 /** Two sessions that lock two rows in opposite order: PostgreSQL aborts one with a deadlock. */
