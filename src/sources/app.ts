@@ -1,4 +1,4 @@
-import { failureReason } from '../collect/sample-all.js';
+import { failureReason } from './failure-reason.js';
 import { quantileMs } from '../instrument/duration-sketch.js';
 import { SKETCH_PATH } from '../instrument/serve.js';
 import type { WindowData } from '../instrument/sketch-envelope.js';

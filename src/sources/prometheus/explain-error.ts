@@ -1,4 +1,4 @@
-import { failureReason } from '../../collect/sample-all.js';
+import { failureReason } from '../failure-reason.js';
 import { SourceError } from '../source.js';
 import { httpStatusOf, innermostMessage, statusLine } from '../remote/failure-signals.js';
 import { redactSecrets } from '../../util/redact.js';

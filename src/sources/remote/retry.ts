@@ -1,4 +1,4 @@
-import { failureReason } from '../../collect/sample-all.js';
+import { failureReason } from '../failure-reason.js';
 import { SourceError } from '../source.js';
 import { withTimeout } from '../../util/timeout.js';
 import { sleep } from '../../util/sleep.js';
