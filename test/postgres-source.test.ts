@@ -126,6 +126,22 @@ describe.skipIf(skip)('postgres source', () => {
     }
   });
 
+  it('opens its connection again after PostgreSQL terminates it', async () => {
+    const source = createPostgresSource({ url: db.url, slowQueryMs: 500 });
+    try {
+      await source.sample(signal);
+      const admin = await connect(db.url);
+      const { rows } = await admin.query("SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE application_name = 'perfpilot' AND datname = current_database()");
+      expect(rows.map((r) => r.done)).toEqual([true]);
+      // The sample that finds the connection gone may fail; the one after it must read again.
+      await source.sample(signal).catch(() => null);
+      const after = await source.sample(signal);
+      expect(after.databaseConnections).toBe(1); // the admin connection; perfpilot's own is excluded
+    } finally {
+      await source.close?.();
+    }
+  });
+
   it('reports an unreachable server as a network error without its password', async () => {
     const source = createPostgresSource({ url: 'postgres://postgres:s3cret@127.0.0.1:1/x', slowQueryMs: 500 });
     const err = await source.sample(signal).then(() => null, (e: Error & { code?: string }) => e);

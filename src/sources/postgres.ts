@@ -1,8 +1,7 @@
-import type { Logger } from '../log.js';
 import { counterDelta } from './counter-delta.js';
 import { SLOW_ACTIVITY_SQL, STATS_SQL, statementsSql } from './postgres/queries.js';
 import { slowQueryReadings, statementDeltas, type SlowQuerySample, type StatementTotals } from './postgres/slow-queries.js';
-import type { SampledSource, SourceReadings, TimedSample } from './source.js';
+import { SourceError, type SampledSource, type SourceReadings, type TimedSample } from './source.js';
 
 export interface PostgresSample {
   /** Client connections to the whole server (what max_connections limits), perfpilot's own excluded. */
@@ -14,18 +13,15 @@ export interface PostgresSample {
   readonly slow: SlowQuerySample;
 }
 
-/** The part of a pg client this source calls. */
+/** The part of a postgres.js client this source calls: one connection, simple queries. */
 interface PgClient {
-  connect(): Promise<unknown>;
-  query<R extends object>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
-  end(): Promise<void>;
-  on(event: 'error', listener: (err: Error) => void): unknown;
+  unsafe<R extends object>(text: string, values?: unknown[]): PromiseLike<R[]>;
+  end(options: { timeout: number }): Promise<void>;
 }
 
 export interface PostgresSourceOptions {
   readonly url: string;
   readonly slowQueryMs: number;
-  readonly logger?: Logger;
 }
 
 /**
@@ -37,33 +33,33 @@ export interface PostgresSourceOptions {
  * @example createPostgresSource({ url: 'postgres://postgres@127.0.0.1:5432/app', slowQueryMs: 500 })
  */
 export function createPostgresSource(options: PostgresSourceOptions): SampledSource<PostgresSample> {
-  // pg is imported only when a PostgreSQL source exists, starting now so the first sample's timeout does not pay for it.
-  const pgLoaded = import('pg');
-  pgLoaded.catch(() => undefined); // a failed import is reported by the first sample
+  // postgres.js rather than pg: pg loads Node's fetch (undici and its WebAssembly parser) when
+  // imported, and costs 6.9 MiB of RSS where postgres.js costs 2.6 (bench/RESULTS.md, collect).
+  // It is imported only when a PostgreSQL source exists, starting now so the first sample's
+  // timeout does not pay for it.
+  const clientLoaded = import('postgres');
+  clientLoaded.catch(() => undefined); // a failed import is reported by the first sample
   let client: PgClient | null = null;
   /** pg_stat_statements at the last sample returned in time; null before the first, or without the extension. */
   let totals: StatementTotals | null = null;
   const drop = (stale: PgClient) => {
     if (client !== stale) return;
     client = null;
-    stale.end().catch(() => undefined);
+    stale.end({ timeout: 0 }).catch(() => undefined);
   };
   const connected = async (): Promise<PgClient> => {
-    const { default: pg } = await pgLoaded;
-    if (client) return client;
-    const fresh: PgClient = new pg.Client({ connectionString: options.url, application_name: 'perfpilot', connectionTimeoutMillis: 3_000, statement_timeout: 5_000 });
-    fresh.on('error', (err) => {
-      options.logger?.debug({ err }, 'PostgreSQL connection error');
-      drop(fresh);
+    const { default: postgres } = await clientLoaded;
+    client ??= postgres(options.url, {
+      max: 1,
+      connect_timeout: 3,
+      // Unnamed statements, as psql sends them: safe behind PgBouncer in transaction mode.
+      prepare: false,
+      // No array-type lookup on connecting: these queries return no arrays.
+      fetch_types: false,
+      onnotice: () => undefined,
+      connection: { application_name: 'perfpilot', statement_timeout: 5_000 },
     });
-    client = fresh;
-    try {
-      await fresh.connect();
-    } catch (err) {
-      drop(fresh);
-      throw err;
-    }
-    return fresh;
+    return client;
   };
   return {
     kind: 'sampled',
@@ -79,7 +75,7 @@ export function createPostgresSource(options: PostgresSourceOptions): SampledSou
         return sample;
       } catch (err) {
         if (!isSqlError(err)) drop(c);
-        throw err;
+        throw connectionFailure(err);
       } finally {
         signal.removeEventListener('abort', onAbort);
       }
@@ -93,13 +89,13 @@ export function createPostgresSource(options: PostgresSourceOptions): SampledSou
 
 /** One reading, and pg_stat_statements' totals to compare the next one with (null without it). */
 async function postgresSample(c: PgClient, slowQueryMs: number, previous: StatementTotals | null): Promise<{ sample: PostgresSample; statements: StatementTotals | null }> {
-  const [stats] = (await c.query<{ connections: number; database_connections: number; deadlocks: number | null; max_connections: number; pgss_schema: string | null }>(STATS_SQL)).rows;
+  const [stats] = await c.unsafe<{ connections: number; database_connections: number; deadlocks: number | null; max_connections: number; pgss_schema: string | null }>(STATS_SQL);
   if (!stats) throw new Error('no row from pg_stat_activity');
   const base = { connections: stats.connections, databaseConnections: stats.database_connections, deadlocks: stats.deadlocks, maxConnections: stats.max_connections };
   let why = 'pg_stat_statements is not installed in this database';
   if (stats.pgss_schema !== null) {
     try {
-      const { rows } = await c.query<{ id: string; calls: number; total_ms: number }>(statementsSql(stats.pgss_schema));
+      const rows = await c.unsafe<{ id: string; calls: number; total_ms: number }>(statementsSql(stats.pgss_schema));
       const statements = new Map(rows.map((r) => [r.id, [r.calls, r.total_ms] as const]));
       const slow = { method: 'pg_stat_statements', fresh: previous === null, deltas: previous ? statementDeltas(previous, statements) : {} } as const;
       return { sample: { ...base, slow }, statements };
@@ -108,8 +104,20 @@ async function postgresSample(c: PgClient, slowQueryMs: number, previous: Statem
       why = `pg_stat_statements cannot be read: ${(err as Error).message}`;
     }
   }
-  const { rows } = await c.query<{ id: string; running: boolean }>(SLOW_ACTIVITY_SQL, [slowQueryMs]);
+  const rows = await c.unsafe<{ id: string; running: boolean }>(SLOW_ACTIVITY_SQL, [slowQueryMs]);
   return { sample: { ...base, slow: { method: 'pg_stat_activity', why, seen: rows.map((r) => [r.id, r.running]) } }, statements: null };
+}
+
+/**
+ * postgres.js names its own connection failures by a code (CONNECT_TIMEOUT, CONNECTION_CLOSED…)
+ * in a message like "write CONNECT_TIMEOUT host:5432"; say them in words. Socket errors
+ * (ECONNREFUSED…) and SQL errors pass through to be classified.
+ */
+function connectionFailure(err: unknown): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'CONNECT_TIMEOUT') return new SourceError('PostgreSQL did not accept the connection within 3 s', 'timeout', { cause: err });
+  if (typeof code === 'string' && code.startsWith('CONNECTION_')) return new SourceError(`PostgreSQL connection lost (${code})`, 'network', { cause: err });
+  return err;
 }
 
 /** A server's SQL error (the connection is still good), as opposed to a network failure. */
