@@ -4,6 +4,7 @@ import { PerfpilotError } from '../errors.js';
 import type { QueriedSource, SampledSource, Source } from '../sources/source.js';
 import type { SampleStore } from '../store/sample-store.js';
 import { queryAll } from './query-all.js';
+import { queryStatus } from './query-status.js';
 import { windowSnapshot } from './window-snapshot.js';
 
 /** The original design's entry point: one snapshot of `environment` over [start, end]. */
@@ -45,12 +46,8 @@ export function createCollectPerformanceMetrics(options: CollectorOptions): Coll
     ]);
     const snapshot = windowSnapshot(environment, window, sampled, attempts, options.notConfigured);
     for (const answer of answers) {
-      if (answer.ok) {
-        mergeMetrics(snapshot.metrics, answer.readings.metrics);
-        snapshot.sources[answer.source] = answer.readings.detail ? { status: 'ok', detail: answer.readings.detail } : { status: 'ok' };
-      } else {
-        snapshot.sources[answer.source] = { status: 'error', message: answer.message, reason: answer.reason };
-      }
+      if (answer.ok) mergeMetrics(snapshot.metrics, answer.readings.metrics);
+      snapshot.sources[answer.source] = queryStatus(answer);
     }
     return snapshot;
   };

@@ -1,5 +1,6 @@
 import { sampleAll } from '../collect/sample-all.js';
 import { queryAll } from '../collect/query-all.js';
+import { queryStatus } from '../collect/query-status.js';
 import type { SourceStatus } from '../model/snapshot.js';
 import type { QueriedSource, SampledSource, Source } from './source.js';
 
@@ -38,10 +39,6 @@ export async function checkSources(sources: readonly Source[], notConfigured: re
   for (const s of samples) {
     checks.set(s.source, s.ok ? { source: s.source, status: 'ok' } : { source: s.source, status: 'error', message: s.message, reason: s.reason });
   }
-  for (const a of answers) {
-    checks.set(a.source, a.ok
-      ? { source: a.source, status: 'ok', ...(a.readings.detail ? { detail: a.readings.detail } : {}) }
-      : { source: a.source, status: 'error', message: a.message, reason: a.reason });
-  }
+  for (const a of answers) checks.set(a.source, { source: a.source, ...queryStatus(a) });
   return [...sources.map((s) => checks.get(s.name)!), ...notConfigured.map((source): SourceCheck => ({ source, status: 'not_configured' }))];
 }
