@@ -18,7 +18,7 @@ type Factory = (config: Sources, deps: SourceDeps, environment: string) => Sourc
 /** One line per source: its name, and how it is built from the config (null = off). */
 const SOURCES: readonly (readonly [name: string, create: Factory])[] = [
   ['host', (s) => (s.host === false ? null : createHostSource(s.host))],
-  ['redis', (s, d) => (s.redis ? createRedisSource({ url: s.redis.url, logger: d.logger }) : null)],
+  ['redis', (s) => (s.redis ? createRedisSource({ url: s.redis.url }) : null)],
   ['postgres', (s) => (s.postgres ? createPostgresSource({ url: s.postgres.url, slowQueryMs: s.postgres.slowQueryMs }) : null)],
   // The app source and the remote sources import their libraries only when configured (load-sampled.ts, load-queried.ts).
   ['app', ({ app: c }) => (c ? loadSampled('app', async () => (await import('./app.js')).createAppSource({ targets: c.targets })) : null)],

@@ -1,7 +1,6 @@
-import type { Logger } from '../log.js';
-import { redactSecrets } from '../util/redact.js';
 import { counterDelta } from './counter-delta.js';
 import { infoNumber, keyspaceTotals, parseInfo } from './redis/parse-info.js';
+import { openRespConnection, type RespConnection, type RespValue } from './redis/resp-connection.js';
 import { SourceError, type SampledSource, type SourceReadings, type TimedSample } from './source.js';
 
 /** One INFO reading. The optimizer and the rules read the configuration fields from it. */
@@ -22,88 +21,52 @@ export interface RedisSample {
   readonly expires: number;
 }
 
-/** The part of an ioredis client this source calls. */
-interface RedisClient {
-  readonly status: string;
-  connect(): Promise<void>;
-  info(): Promise<string>;
-  config(op: 'GET', parameter: string): Promise<unknown>;
-  disconnect(): void;
-}
-
 export interface RedisSourceOptions {
   readonly url: string;
-  readonly logger?: Logger;
 }
 
 /**
- * Redis, from INFO over one connection kept open between samples (it reconnects by itself).
- * Hit and miss rates and evictions come from counter deltas over the window, never from
- * lifetime totals; memory is the last sample's.
+ * Redis, from INFO over one connection kept open between samples (opened again by the sample
+ * after a failure). Hit and miss rates and evictions come from counter deltas over the window,
+ * never from lifetime totals; memory is the last sample's.
  *
  * @example createRedisSource({ url: 'redis://127.0.0.1:6379' })
  */
 export function createRedisSource(options: RedisSourceOptions): SampledSource<RedisSample> {
-  let lastError: Error | null = null;
-  // ioredis is imported only when a Redis source exists, starting now so the first sample's timeout does not pay for it.
-  const clientLoaded = import('ioredis').then(({ Redis }) => {
-    const client: RedisClient & { on(event: 'error' | 'ready', listener: (err: Error) => void): unknown } = new Redis(options.url, {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      connectTimeout: 2_000,
-      retryStrategy: (times) => Math.min(times * 250, 2_000),
-    });
-    client.on('error', (err) => {
-      if (err.message !== lastError?.message) options.logger?.debug({ err }, 'Redis connection error');
-      lastError = err;
-    });
-    // A failure reported later is about the connection that is up now, not an earlier one.
-    client.on('ready', () => {
-      lastError = null;
-    });
-    return client;
-  });
-  clientLoaded.catch(() => undefined); // a failed import is reported by the first sample
+  let connection: Promise<RespConnection> | null = null;
   return {
     kind: 'sampled',
     name: 'redis',
-    async sample() {
-      const client = await clientLoaded;
+    async sample(signal) {
+      const opening = (connection ??= openRespConnection(options.url, 2_000));
+      let open: RespConnection | null = null;
+      const onAbort = () => open?.close();
+      signal.addEventListener('abort', onAbort, { once: true });
       try {
-        if (client.status === 'wait' || client.status === 'end') {
-          await client.connect();
-        } else if (client.status !== 'ready') {
-          throw new SourceError(`not connected (${client.status})`, 'network');
-        }
-        const [info, samples] = await Promise.all([client.info(), client.config('GET', 'maxmemory-samples').catch(() => null)]);
-        return redisSample(info, samples);
+        open = await opening;
+        const [info, samples] = await open.send([['INFO'], ['CONFIG', 'GET', 'maxmemory-samples']]);
+        if (typeof info !== 'string') throw info instanceof Error ? info : new SourceError('INFO gave no text', 'bad_response');
+        // CONFIG is often disabled on managed Redis: maxmemory-samples is then unknown.
+        return redisSample(info, Array.isArray(samples) ? samples : null);
       } catch (err) {
-        throw connectionFailure(lastError ?? err);
+        if (connection === opening && (open === null || open.closed)) connection = null;
+        throw err;
+      } finally {
+        signal.removeEventListener('abort', onAbort);
       }
     },
     readings: redisReadings,
     async close() {
-      (await clientLoaded.catch(() => null))?.disconnect();
+      const open = connection;
+      connection = null;
+      (await open?.catch(() => null))?.close();
     },
   };
 }
 
-/**
- * The error that says why: ioredis rejects with a bare "Connection is closed." while its
- * 'error' event carried the cause (ECONNREFUSED, WRONGPASS…). Errors with a code or a Redis
- * reply pass through to be classified; the rest are a lost connection.
- */
-function connectionFailure(err: unknown): unknown {
-  if (err instanceof SourceError) return err;
-  const e = err as { code?: unknown; name?: unknown; message?: unknown } | null;
-  if (typeof e?.code === 'string' || e?.name === 'ReplyError') return err;
-  return new SourceError(redactSecrets(`Redis connection lost: ${String(e?.message ?? err)}`), 'network', { cause: err });
-}
-
-function redisSample(infoText: string, configReply: unknown): RedisSample {
+function redisSample(infoText: string, configReply: readonly RespValue[] | null): RedisSample {
   const info = parseInfo(infoText);
-  const samples = Array.isArray(configReply) && configReply.length === 2 ? Number(configReply[1]) : NaN;
+  const samples = configReply?.length === 2 ? Number(configReply[1]) : NaN;
   return {
     runId: info.get('run_id') ?? null,
     keyspaceHits: infoNumber(info, 'keyspace_hits'),
