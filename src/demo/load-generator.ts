@@ -1,20 +1,4 @@
-/** A sampler of 1…n where item k is drawn with weight 1/k^s (a Zipf law: a few items are hot). */
-export function zipfSampler(n: number, s: number, random: () => number = Math.random): () => number {
-  const cdf = new Float64Array(n);
-  let total = 0;
-  for (let k = 1; k <= n; k++) cdf[k - 1] = total += 1 / k ** s;
-  return () => {
-    const x = random() * total;
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cdf[mid]! < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo + 1;
-  };
-}
+import { zipfSampler } from './zipf-sampler.js';
 
 export interface LoadOptions {
   readonly baseUrl: string;
@@ -37,7 +21,8 @@ export interface Load {
 export function startLoad(options: LoadOptions): Load {
   const rps = options.rps ?? 40;
   const workers = 6;
-  const pickProduct = zipfSampler(options.products, 1.05);
+  const rankProduct = zipfSampler(options.products, 1.05);
+  const pickProduct = () => 1 + rankProduct(); // product ids start at 1
   const users = options.users ?? 150;
   const answered = new Map<number, number>();
   let running = true;

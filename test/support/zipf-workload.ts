@@ -1,22 +1,5 @@
 import type { Redis } from 'ioredis';
-
-/** Key ranks 0 (hottest) … universe−1 drawn with P(rank) ∝ 1/(rank+1)^s. */
-export function zipfSampler(universe: number, s: number, random: () => number = Math.random): () => number {
-  const cdf = new Float64Array(universe);
-  let sum = 0;
-  for (let k = 0; k < universe; k++) cdf[k] = sum += 1 / (k + 1) ** s;
-  return () => {
-    const u = random() * sum;
-    let lo = 0;
-    let hi = universe - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cdf[mid]! < u) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-}
+import { zipfSampler } from '../../src/demo/zipf-sampler.js';
 
 /** Deterministic numbers in [0, 1) (mulberry32), so runs are comparable. */
 export function seededRandom(seed: number): () => number {
