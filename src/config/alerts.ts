@@ -51,8 +51,6 @@ export const RouteConfig = z.strictObject({
 });
 export type RouteConfig = z.output<typeof RouteConfig>;
 
-const GROUPING_DEFAULTS = { groupBy: ['alertname', 'environment'], groupWait: 2_000, groupInterval: 10_000, repeatInterval: 4 * 3_600_000 };
-
 /**
  * `alerts:`. Without `routes`, every alert goes to every channel.
  *
@@ -73,18 +71,18 @@ const GROUPING_DEFAULTS = { groupBy: ['alertname', 'environment'], groupWait: 2_
 export const AlertsConfig = z.strictObject({
   channels: z.array(ChannelConfig).default([]),
   routes: z.array(RouteConfig).optional(),
-  grouping: GroupingConfig.default(GROUPING_DEFAULTS),
+  grouping: GroupingConfig.prefault({}),
   delivery: z.strictObject({
     /** First retry after about this long (with jitter), doubling up to `maxBackoff`. */
     initialBackoff: DurationMs.default(1_000),
     maxBackoff: DurationMs.default(30_000),
     /** Per HTTP attempt. */
     timeout: DurationMs.default(10_000),
-  }).default({ initialBackoff: 1_000, maxBackoff: 30_000, timeout: 10_000 }),
+  }).prefault({}),
   silences: z.strictObject({
     /** How long `perfpilot silence add` silences when `--for` is not given. */
     defaultDuration: DurationMs.default(2 * 3_600_000),
-  }).default({ defaultDuration: 2 * 3_600_000 }),
+  }).prefault({}),
   /**
    * How far back alert rules look (default: one `interval`, the latest sample). The analysis
    * people see keeps `window`; alerting on the latest interval is what lets an alert resolve

@@ -38,8 +38,6 @@ export const RegressionConfig = z.strictObject({
   p99Increase: z.number().min(0).default(0.2),
 });
 
-const REGRESSION_DEFAULTS = { hitRateDrop: 0.02, p99Increase: 0.2 };
-
 /** `optimize:`. The only targets the optimizer may ever touch are listed here. */
 export const OptimizeConfig = z.strictObject({
   targets: z.array(TargetConfig).default([]),
@@ -47,11 +45,11 @@ export const OptimizeConfig = z.strictObject({
   cooldown: DurationMs.default(3_600_000),
   /** How long to watch after a change before comparing. */
   verifyWindow: DurationMs.default(600_000),
-  regression: RegressionConfig.default(REGRESSION_DEFAULTS),
+  regression: RegressionConfig.prefault({}),
   /** Bounds on the keyspace sample a Redis plan takes. */
   sample: z.strictObject({
     maxKeys: z.number().int().positive().default(1000),
     budget: DurationMs.default(500),
-  }).default({ maxKeys: 1000, budget: 500 }),
+  }).prefault({}),
 });
 export type OptimizeConfig = z.output<typeof OptimizeConfig>;
