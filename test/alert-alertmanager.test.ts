@@ -12,14 +12,7 @@ import { startAlertmanager, type RunningAlertmanager } from './support/alertmana
 import { startReceiver, type HttpReceiver } from './support/http-receiver.js';
 import { missingProgram } from './support/require.js';
 import { snapshotWith } from './support/snapshots.js';
-
-const until = async (check: () => Promise<boolean>, timeoutMs = 15_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
+import { until } from './support/until.js';
 
 describe.skipIf(missingProgram('prometheus-alertmanager') !== null)('against a real Alertmanager', () => {
   let am: RunningAlertmanager;
@@ -54,12 +47,12 @@ receivers:
     const [alert] = await am.alerts();
     expect(alert!.labels).toEqual({ alertname: 'high_latency', environment: 'prod', severity: 'high' });
     expect(alert!.status.state).toBe('active');
-    await until(async () => hook.received.some((r) => (r.body as { status: string }).status === 'firing'));
+    await until(async () => hook.received.some((r) => (r.body as { status: string }).status === 'firing'), { timeoutMs: 15_000 });
 
     await router.observe(snapshotWith({ 'application.responseTime.p99': 120 }, { environment: 'prod' }));
     expect(await delivery.runOnce()).toBe(1);
     expect(await am.alerts()).toEqual([]);
-    await until(async () => hook.received.some((r) => (r.body as { status: string }).status === 'resolved'));
+    await until(async () => hook.received.some((r) => (r.body as { status: string }).status === 'resolved'), { timeoutMs: 15_000 });
     const resolved = hook.received.find((r) => (r.body as { status: string }).status === 'resolved')!.body as { alerts: { labels: Record<string, string>; status: string }[] };
     expect(resolved.alerts.map((a) => [a.labels.alertname, a.status])).toEqual([['high_latency', 'resolved']]);
     const [item] = await store.outboxItems({ channel: 'am' });

@@ -5,6 +5,8 @@ import { runCli } from './support/cli.js';
 import { freePort } from './support/ports.js';
 import { startReceiver, type HttpReceiver } from './support/http-receiver.js';
 import { startTestApp, type TestApp } from './support/perfpilot-app.js';
+import { until } from './support/until.js';
+import { sleep } from '../src/util/sleep.js';
 
 async function call(app: TestApp, path: string, init: RequestInit & { token?: string } = {}) {
   const headers = new Headers(init.headers);
@@ -14,13 +16,6 @@ async function call(app: TestApp, path: string, init: RequestInit & { token?: st
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
-const until = async (check: () => boolean | Promise<boolean>, timeoutMs = 20_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
 
 describe('alerts end to end: perfpilot start → webhook, API and CLI (one source_down for a dead Redis)', () => {
   let rx: HttpReceiver;
@@ -50,7 +45,7 @@ describe('alerts end to end: perfpilot start → webhook, API and CLI (one sourc
 
   it('delivers the alert and shows it with its delivery status', async () => {
     await until(() => rx.received.length >= 2);
-    await new Promise((r) => setTimeout(r, 3_000));
+    await sleep(3_000);
     const fired = rx.received.flatMap((r) => (r.body as { status: string; alerts: { labels: Record<string, string> }[] }).alerts.map((a) => `${a.labels.alertname}${a.labels.source ? `/${a.labels.source}` : ''}`));
     expect(fired.sort()).toEqual(['high_cpu_usage', 'source_down/redis']);
     await until(async () => (await call(app, '/api/v1/alerts')).body.alerts.every((a: { deliveries: { status: string }[] }) => a.deliveries[0]?.status === 'delivered'));

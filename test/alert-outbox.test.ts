@@ -12,15 +12,8 @@ import type { Store } from '../src/store/store.js';
 import { ROOT } from './support/cli.js';
 import { startReceiver, type HttpReceiver } from './support/http-receiver.js';
 import { snapshotWith } from './support/snapshots.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const until = async (check: () => boolean | Promise<boolean>, timeoutMs = 20_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(50);
-  }
-};
+import { until } from './support/until.js';
+import { sleep } from '../src/util/sleep.js';
 
 const children = new Set<ChildProcess>();
 
@@ -73,14 +66,14 @@ describe('the outbox', () => {
     const queued = (await store.outboxItems({ limit: 100 })).reverse();
     expect(queued).toHaveLength(14);
     expect(queued.every((i) => i.status === 'pending')).toBe(true);
-    await until(async () => (await store.outboxItems({ limit: 1 }))[0]!.attempts >= 0 && (await store.outboxHeads())[0]!.attempts >= 3);
+    await until(async () => (await store.outboxItems({ limit: 1 }))[0]!.attempts >= 0 && (await store.outboxHeads())[0]!.attempts >= 3, { everyMs: 50 });
     const head = (await store.outboxHeads())[0]!;
     expect([head.id, head.lastReason]).toEqual([queued[0]!.id, 'network']);
 
     // Up again, but slow: SIGKILL the deliverer while a request is in flight.
     rx.respond(() => ({ status: 200, delayMs: 150 }));
     await rx.up();
-    await until(() => rx.received.length >= 5);
+    await until(() => rx.received.length >= 5, { everyMs: 50 });
     const inFlightAt = rx.received.length;
     await kill(child);
     await sleep(300);
@@ -90,7 +83,7 @@ describe('the outbox', () => {
     // Restarted: it resumes from the outbox.
     rx.respond(() => ({ status: 200 }));
     child = await startDeliverer(dbPath, `${rx.url}/hook`);
-    await until(async () => (await store.outboxItems({ limit: 100 })).every((i) => i.status === 'delivered'));
+    await until(async () => (await store.outboxItems({ limit: 100 })).every((i) => i.status === 'delivered'), { everyMs: 50 });
     await kill(child);
 
     const keys = rx.received.map((r) => r.headers['idempotency-key']);

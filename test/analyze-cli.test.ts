@@ -8,8 +8,8 @@ import { freePort, waitForPort } from './support/ports.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/postgres.js';
 import { startRedis, type PrivateRedis } from './support/redis-server.js';
 import { missingProgram } from './support/require.js';
+import { sleep } from '../src/util/sleep.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** busy = user + system, idle = idle: 200 of 1000 ticks at first. */
 const CPU_IDLE = 'cpu  100 0 100 800 0 0 0 0 0 0\n';
 /** 950 more busy ticks out of 1000: 95 % between the two samples. */

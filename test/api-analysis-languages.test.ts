@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Analysis } from '../src/analyze/analysis.js';
 import { startTestApp, type TestApp } from './support/perfpilot-app.js';
+import { until } from './support/until.js';
 
 type Json = Record<string, any>;
 
@@ -23,13 +24,10 @@ describe('analysis, issues and recommendations over the API, with locale ko', ()
   beforeAll(async () => {
     // high_cpu_usage made to fire on any reading: the host's CPU usage is never below 0.
     app = await startTestApp({ locale: 'ko', interval: '1s', sources: { host: {} }, rules: [{ name: 'high_cpu_usage', thresholds: { high: -1 }, clear: -2 }] });
-    const deadline = Date.now() + 20_000;
-    for (;;) {
+    await until(async () => {
       const res = await fetch(`${app.url}/api/v1/analysis`);
-      if (res.status === 200 && ((await res.json()) as Analysis).issues.some((i) => i.type === 'high_cpu_usage')) break;
-      if (Date.now() > deadline) throw new Error('no analysis with high_cpu_usage in 20 s');
-      await new Promise((r) => setTimeout(r, 250));
-    }
+      return res.status === 200 && ((await res.json()) as Analysis).issues.some((i) => i.type === 'high_cpu_usage');
+    }, { everyMs: 250, message: 'no analysis with high_cpu_usage in 20 s' });
   });
   afterAll(async () => {
     await app?.stop();

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type PrivateRedis } from './support/redis-server.js';
 import { missingProgram } from './support/require.js';
 import { startTestApp, type TestApp } from './support/perfpilot-app.js';
+import { until } from './support/until.js';
 
 const PASSWORD = 'pw-Zq81hidden';
 
@@ -26,11 +27,7 @@ describe.skipIf(missingProgram('redis-server') !== null)('API security', () => {
       sources: { host: {}, redis: { url: `redis://:${PASSWORD}@127.0.0.1:${redis.port}` } },
       alerts: { channels: [{ name: 'hook', type: 'webhook', url: `http://user:${PASSWORD}@127.0.0.1:9/hook?token=${PASSWORD}` }] },
     });
-    const deadline = Date.now() + 20_000;
-    while ((await call(app, '/api/v1/snapshots/latest')).status !== 200) {
-      if (Date.now() > deadline) throw new Error('no snapshot within 20 s');
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await until(async () => (await call(app, '/api/v1/snapshots/latest')).status === 200, { everyMs: 250, message: 'no snapshot within 20 s' });
   });
   afterAll(async () => {
     await app?.stop();

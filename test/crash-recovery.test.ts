@@ -8,8 +8,7 @@ import { ROOT } from './support/cli.js';
 import { freePort, waitForPort } from './support/ports.js';
 import { startRedis, type PrivateRedis } from './support/redis-server.js';
 import { missingProgram } from './support/require.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from '../src/util/sleep.js';
 
 interface Row { id: number; source: string; at_ms: number; ok: number; data: string | null }
 

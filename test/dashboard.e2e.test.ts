@@ -8,6 +8,7 @@ import { ROOT } from './support/cli.js';
 import { PG_ADMIN_URL } from './support/postgres.js';
 import { missingProgram } from './support/require.js';
 import { startTestApp, type TestApp } from './support/perfpilot-app.js';
+import { sleep } from '../src/util/sleep.js';
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const skip = missingProgram('chromium') ?? missingProgram('redis-server');
@@ -43,7 +44,7 @@ async function until<T>(what: string, probe: () => Promise<T | null | undefined 
     const value = await probe().catch(() => null);
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
   }
 }
 

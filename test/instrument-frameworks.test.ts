@@ -4,9 +4,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeSketch } from '../src/instrument/duration-sketch.js';
 import { instrument, type Instrumentation } from '../src/instrument/index.js';
+import { sleep } from '../src/util/sleep.js';
 import { DELAY_PLAN, closeServer, exactQuantile, listen, measureServer, planPaths, relativeError, runLoad } from './instrument-support.js';
-
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let perf: Instrumentation;
 let stop: () => Promise<void>;
@@ -41,7 +40,7 @@ describe('instrument: frameworks', () => {
     const app = express();
     const api = express.Router();
     api.get('/items/:ms/:i', async (req, res) => {
-      await wait(Number(req.params.ms));
+      await sleep(Number(req.params.ms));
       res.send('ok');
     });
     api.get('/fail', (_req, res) => void res.status(500).send('no'));
@@ -59,7 +58,7 @@ describe('instrument: frameworks', () => {
     const app: FastifyInstance = Fastify();
     await app.register(async (api) => {
       api.get('/items/:ms/:i', async (req) => {
-        await wait(Number((req.params as { ms: string }).ms));
+        await sleep(Number((req.params as { ms: string }).ms));
         return 'ok';
       });
       api.get('/fail', async (_req, reply) => reply.code(500).send('no'));

@@ -19,11 +19,10 @@ import { startRedis, type PrivateRedis } from './support/redis-server.js';
 import { createScratchDatabase, PG_ADMIN_URL, type ScratchDatabase } from './support/postgres.js';
 import { freePort, waitForPort } from './support/ports.js';
 import { missingProgram } from './support/require.js';
+import { sleep } from '../src/util/sleep.js';
 
 const PROGRAMS = ['prometheus', 'prometheus-node-exporter', 'prometheus-redis-exporter', 'prometheus-postgres-exporter', 'redis-server'];
 const missing = PROGRAMS.map((p) => missingProgram(p)).find((m) => m !== null) ?? null;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function startProgram(cmd: string, args: string[], port: number, env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
   const child = spawn(cmd, args, { stdio: 'ignore', env: { ...process.env, ...env } });

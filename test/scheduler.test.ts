@@ -10,6 +10,7 @@ import { createLogger } from '../src/log.js';
 import type { SampledSource } from '../src/sources/source.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../src/store/store.js';
+import { sleep } from '../src/util/sleep.js';
 
 /** A fake source (the scheduler is the unit under test): `sample` runs `work`; the reading is its value as the hit rate. */
 function fakeSource(name: string, work: (signal: AbortSignal) => Promise<number>): SampledSource<number> & { calls: number; maxConcurrent: number } {
@@ -35,8 +36,6 @@ function fakeSource(name: string, work: (signal: AbortSignal) => Promise<number>
   };
   return source;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('scheduler', () => {
   let dir: string;

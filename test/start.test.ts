@@ -7,8 +7,7 @@ import { ROOT, runCli } from './support/cli.js';
 import { freePort, waitForPort } from './support/ports.js';
 import { startRedis, type PrivateRedis } from './support/redis-server.js';
 import { missingProgram } from './support/require.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from '../src/util/sleep.js';
 
 describe.skipIf(missingProgram('redis-server') !== null)('perfpilot start', () => {
   let dir: string;

@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { sleep } from '../../src/util/sleep.js';
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */
 export function freePort(): Promise<number> {
@@ -25,6 +26,6 @@ export async function waitForPort(port: number, timeoutMs = 10_000): Promise<voi
     });
     if (ok) return;
     if (Date.now() > deadline) throw new Error(`nothing listened on port ${port} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
 }
