@@ -7,7 +7,8 @@ import { appReadings, createAppSource, type AppSample } from '../src/sources/app
 import { SourceError, type TimedSample } from '../src/sources/source.js';
 import { ROOT } from './support/cli.js';
 import { freePort } from './support/ports.js';
-import { closeServer, exactQuantile, listen, planPaths, relativeError, runLoad } from './instrument-support.js';
+import { closeServer, listen } from './support/listen.js';
+import { exactQuantile, planPaths, relativeError, runLoad } from './instrument-support.js';
 
 /**
  * An instrumented service in its own process: `/wait/<ms>` answers after ms, `/status/<n>` with

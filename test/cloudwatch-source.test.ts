@@ -8,6 +8,7 @@ import { queryTimes } from '../src/sources/cloudwatch/period.js';
 import { SourceError, type QueriedSource } from '../src/sources/source.js';
 import { freePort, waitForPort } from './support/ports.js';
 import { missingProgram } from './support/require.js';
+import { closeServer, listen } from './support/listen.js';
 
 Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' });
 delete process.env.AWS_PROFILE;
@@ -136,13 +137,7 @@ async function wireServer(answer: Answer): Promise<{ endpoint: string; calls: Wi
       res.end(JSON.stringify(a.body ?? {}));
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    calls,
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
-  };
+  return { endpoint: await listen(server), calls, close: () => closeServer(server) };
 }
 
 const s = (ms: number) => ms / 1000;

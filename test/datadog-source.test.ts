@@ -5,6 +5,7 @@ import { createDatadogSource } from '../src/sources/datadog.js';
 import { datadogConfiguration } from '../src/sources/datadog/configuration.js';
 import { SourceError } from '../src/sources/source.js';
 import { createLogger } from '../src/log.js';
+import { listen } from './support/listen.js';
 
 const API_KEY = 'dd-api-0123456789abcdef';
 const APP_KEY = 'dd-app-fedcba9876543210';
@@ -25,9 +26,8 @@ async function datadogServer(reply: (seen: Seen, n: number) => Reply) {
     res.writeHead(r.status, { 'content-type': 'application/json', ...r.headers });
     res.end(JSON.stringify(r.body));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    url: await listen(server),
     seen,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { decodeSketch } from '../src/instrument/duration-sketch.js';
 import { instrument, type Instrumentation } from '../src/instrument/index.js';
 import { sleep } from '../src/util/sleep.js';
-import { DELAY_PLAN, closeServer, exactQuantile, listen, measureServer, planPaths, relativeError, runLoad } from './instrument-support.js';
+import { closeServer, listen } from './support/listen.js';
+import { DELAY_PLAN, exactQuantile, measureServer, planPaths, relativeError, runLoad } from './instrument-support.js';
 
 let perf: Instrumentation;
 let stop: () => Promise<void>;

@@ -4,7 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { instrument, type Instrumentation } from '../src/instrument/index.js';
 import { decodeSketch } from '../src/instrument/duration-sketch.js';
 import { HyperLogLog } from '../src/instrument/hyperloglog.js';
-import { DELAY_PLAN, closeServer, exactQuantile, listen, measureServer, planPaths, relativeError, runLoad } from './instrument-support.js';
+import { sleep } from '../src/util/sleep.js';
+import { closeServer, listen } from './support/listen.js';
+import { DELAY_PLAN, exactQuantile, measureServer, planPaths, relativeError, runLoad } from './instrument-support.js';
 
 /** A server whose `/wait?ms=N` answers after N ms and `/status/N` answers status N. */
 function waitingServer(): Server {
@@ -106,9 +108,9 @@ describe('instrument: node:http', () => {
     const get = (ms: number, close = false) => `GET /wait?ms=${ms} HTTP/1.1\r\nHost: x\r\n${close ? 'Connection: close\r\n' : ''}\r\n`;
     // Started 50 ms apart, answered in order: about 150, 100 and 50 ms from their own starts.
     socket.write(get(150));
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     socket.write(get(10));
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     socket.write(get(10, true));
     await new Promise((resolve) => socket.on('close', resolve));
     expect(answer.match(/HTTP\/1.1 200/g)).toHaveLength(3);
@@ -145,7 +147,7 @@ describe('instrument: node:http', () => {
     const first = perf.sketch();
     await runLoad(base, ['/', '/'], 1);
     perf.sketch();
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
     await runLoad(base, ['/'], 1);
     const late = perf.sketch(first.seq);
     expect([late.gap, late.http.requests]).toEqual([true, 1]);

@@ -8,7 +8,8 @@ import { instrument } from '../src/instrument/index.js';
 import { renderPrometheus } from '../src/instrument/prometheus-text.js';
 import { missingProgram } from './support/require.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/postgres.js';
-import { closeServer, listen, runLoad } from './instrument-support.js';
+import { closeServer, listen } from './support/listen.js';
+import { runLoad } from './instrument-support.js';
 
 function promtoolCheck(text: string): { status: number | null; output: string } {
   const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });

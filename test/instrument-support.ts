@@ -1,6 +1,5 @@
 import { subscribe } from 'node:diagnostics_channel';
 import type { Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
 /** The issue's load: 600 requests of 20 ms, 350 of 100 ms, 50 of 400 ms (1,000 in all). */
@@ -68,15 +67,4 @@ export function exactQuantile(values: readonly number[], q: number): number {
 export function relativeError(actual: number | null, expected: number): number {
   if (actual === null) return Infinity;
   return Math.abs(actual - expected) / expected;
-}
-
-export function listen(server: Server): Promise<string> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
-}
-
-export function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }

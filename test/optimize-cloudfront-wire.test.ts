@@ -5,6 +5,7 @@ import { applyPlan } from '../src/optimize/apply-plan.js';
 import { planOptimizations } from '../src/optimize/plan-optimizations.js';
 import { createCloudFrontTarget } from '../src/optimize/targets/cloudfront.js';
 import { testOptimizerDeps } from './support/optimizer-deps.js';
+import { listen } from './support/listen.js';
 
 /**
  * What moto lacks, answered in CloudFront's REST-XML wire format: ETag checks with
@@ -87,9 +88,7 @@ describe('CloudFront target against the REST-XML wire protocol', () => {
 
   beforeAll(async () => {
     ({ server, state } = fakeCloudFront());
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as { port: number }).port;
-    client = new CloudFrontClient({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+    client = new CloudFrontClient({ region: 'us-east-1', endpoint: await listen(server), credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 

@@ -6,6 +6,7 @@ import { applyPlan } from '../src/optimize/apply-plan.js';
 import { planOptimizations } from '../src/optimize/plan-optimizations.js';
 import { createElastiCacheTarget } from '../src/optimize/targets/elasticache.js';
 import { testOptimizerDeps } from './support/optimizer-deps.js';
+import { listen } from './support/listen.js';
 
 /** ElastiCache parameter groups in the Query protocol (form-encoded POST, XML answers), which moto lacks. */
 const NS = 'http://elasticache.amazonaws.com/doc/2015-02-02/';
@@ -58,9 +59,7 @@ describe('ElastiCache target against the Query wire protocol', () => {
 
   beforeAll(async () => {
     ({ server, state } = fakeElastiCache());
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as { port: number }).port;
-    client = new ElastiCacheClient({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+    client = new ElastiCacheClient({ region: 'us-east-1', endpoint: await listen(server), credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 

@@ -19,6 +19,7 @@ import { startRedis, type PrivateRedis } from './support/redis-server.js';
 import { createScratchDatabase, PG_ADMIN_URL, type ScratchDatabase } from './support/postgres.js';
 import { freePort, waitForPort } from './support/ports.js';
 import { missingProgram } from './support/require.js';
+import { listen } from './support/listen.js';
 import { sleep } from '../src/util/sleep.js';
 
 const PROGRAMS = ['prometheus', 'prometheus-node-exporter', 'prometheus-redis-exporter', 'prometheus-postgres-exporter', 'redis-server'];
@@ -60,8 +61,7 @@ describe.skipIf(missing !== null)('Prometheus source against a real Prometheus s
       }, () => { res.statusCode = 503; res.end(); });
     });
     perf.attach(app);
-    await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
-    appUrl = `http://127.0.0.1:${(app.address() as { port: number }).port}`;
+    appUrl = await listen(app);
     exportUrl = (await perf.serve({ host: '127.0.0.1', port: 0 })).url;
 
     const [nodePort, redisPort, pgPort, promPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
@@ -221,14 +221,13 @@ describe('Prometheus source failures', () => {
       res.writeHead(401, { 'content-type': 'text/plain' });
       res.end('Unauthorized');
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as { port: number }).port;
-    const config = PrometheusSourceConfig.parse({ url: `http://admin:s3cr3t@127.0.0.1:${port}`, preset: [], queries: { 'cache.hitRate': 'vector(1)' } });
+    const url = await listen(server);
+    const config = PrometheusSourceConfig.parse({ url: url.replace('http://', 'http://admin:s3cr3t@'), preset: [], queries: { 'cache.hitRate': 'vector(1)' } });
     const err = await createPrometheusSource(config).query({ startMs: 0, endMs: 300_000 }, new AbortController().signal).then(() => { throw new Error('expected a failure'); }, (e: unknown) => e as Error & { reason: string });
     await new Promise((r) => server.close(r));
     expect(seen).toEqual([`Basic ${Buffer.from('admin:s3cr3t').toString('base64')}`]);
     expect(err.reason).toBe('auth');
-    expect(err.message).toBe(`401 Unauthorized — http://127.0.0.1:${port} wants credentials: put them in sources.prometheus.url as http://user:password@host`);
+    expect(err.message).toBe(`401 Unauthorized — ${url} wants credentials: put them in sources.prometheus.url as http://user:password@host`);
   });
 });
 

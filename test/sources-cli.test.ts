@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
 import { freePort } from './support/ports.js';
+import { listen } from './support/listen.js';
 
 const API_KEY = 'dd-api-0123456789abcdef';
 const APP_KEY = 'dd-app-fedcba9876543210';
 
-async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
+async function serve(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
   const server = createServer(handler);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
+  return { server, url: await listen(server) };
 }
 
 interface Check { source: string; status: string; reason?: string; message?: string; detail?: string }
@@ -25,7 +25,7 @@ describe('perfpilot sources test', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'perfpilot-sources-'));
     // A Prometheus HTTP API that has 0.5 for every query, behind basic auth.
-    prometheus = await listen((req, res) => {
+    prometheus = await serve((req, res) => {
       if (req.headers.authorization !== `Basic ${Buffer.from('admin:pr0m-pass').toString('base64')}`) {
         res.writeHead(401).end();
         return;
@@ -34,7 +34,7 @@ describe('perfpilot sources test', () => {
       res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [Date.now() / 1000, '0.5'] }] } }));
     });
     // Datadog refusing the application key.
-    datadog = await listen((_req, res) => {
+    datadog = await serve((_req, res) => {
       res.writeHead(403, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ errors: ['Forbidden'] }));
     });
