@@ -20,7 +20,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stringify } from 'yaml';
+import { dump } from 'js-yaml';
 import { createApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config/load.js';
 import { createLogger } from '../src/log.js';
@@ -58,7 +58,7 @@ const setLatency = (latencyMs: number) => [service, lowService].forEach((s) => s
 async function startPerfpilot(name: string, targetUrl: string): Promise<App> {
   const d = join(dir, name);
   await (await import('node:fs/promises')).mkdir(d);
-  await writeFile(join(d, 'perfpilot.yaml'), stringify({
+  await writeFile(join(d, 'perfpilot.yaml'), dump({
     environment: 'bench',
     store: { path: join(d, 'perfpilot.db') },
     sources: { host: false, app: { targets: [targetUrl] } },
@@ -78,12 +78,12 @@ receivers:
     webhook_configs: [ { url: "${rx.url}/prometheus", send_resolved: true } ]
 `);
 const promPort = await freePort();
-await writeFile(join(dir, 'rules.yml'), stringify({ groups: [{ name: 'bench', rules: [{
+await writeFile(join(dir, 'rules.yml'), dump({ groups: [{ name: 'bench', rules: [{
   alert: 'HighLatency',
   expr: 'histogram_quantile(0.99, sum by (le) (rate(http_server_request_duration_seconds_bucket[5m]))) > 1',
   labels: { severity: 'critical' },
 }] }] }));
-await writeFile(join(dir, 'prometheus.yml'), stringify({
+await writeFile(join(dir, 'prometheus.yml'), dump({
   global: { scrape_interval: '1m', evaluation_interval: '1m' },
   rule_files: [join(dir, 'rules.yml')],
   alerting: { alertmanagers: [{ static_configs: [{ targets: [am.url.replace('http://', '')] }] }] },

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { CORE_SCHEMA, load as parseYaml, YAMLException } from 'js-yaml';
 import { ConfigError } from '../errors.js';
 import { redactSecrets } from '../util/redact.js';
 import { Config } from './schema.js';
@@ -70,12 +70,12 @@ async function readConfigFile(options: LoadOptions): Promise<{ values: Record<st
   }
   let values: unknown;
   try {
-    values = parseYaml(text);
+    // YAML 1.2's core schema, so `2026-01-01` stays a string and `yes` is not true.
+    values = parseYaml(text, { schema: CORE_SCHEMA });
   } catch (err) {
-    if (!(err instanceof YAMLParseError)) throw err;
-    const at = err.linePos?.[0];
-    const firstLine = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    throw new ConfigError(`${path}${at ? `:${at.line}:${at.col}` : ''}: YAML does not parse: ${firstLine}`);
+    if (!(err instanceof YAMLException)) throw err;
+    // The reason and the place only: the message's snippet would echo the file, secrets included.
+    throw new ConfigError(`${path}:${err.mark.line + 1}:${err.mark.column + 1}: YAML does not parse: ${err.reason}`);
   }
   if (values === null || values === undefined) return { values: {}, file: path };
   if (typeof values !== 'object' || Array.isArray(values)) {

@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { dump } from 'js-yaml';
 import { createApp, type App } from '../app.js';
 import { loadConfig } from '../config/load.js';
 import { createLogger } from '../log.js';
@@ -101,7 +101,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     cleanups.push(() => database.drop());
     const shop = await startShop({ databaseUrl: database.url, redisUrl: redis.url, environment: 'demo' });
     cleanups.push(() => shop.close());
-    await writeFile(join(dir, 'perfpilot.yaml'), stringify(demoConfig(dir, options.port, redis, database, shop)));
+    await writeFile(join(dir, 'perfpilot.yaml'), dump(demoConfig(dir, options.port, redis, database, shop)));
     const logFile = join(dir, 'perfpilot.log');
     const sink = logSink(logFile, options.onAlert);
     cleanups.push(() => sink.end());

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { dump } from 'js-yaml';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/log.js';
@@ -22,7 +22,7 @@ export interface TestApp {
  */
 export async function startTestApp(config: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): Promise<TestApp> {
   const dir = await mkdtemp(join(tmpdir(), 'perfpilot-app-'));
-  await writeFile(join(dir, 'perfpilot.yaml'), stringify({ store: { path: join(dir, 'perfpilot.db') }, ...config }));
+  await writeFile(join(dir, 'perfpilot.yaml'), dump({ store: { path: join(dir, 'perfpilot.db') }, ...config }));
   const loaded = await loadConfig({ cwd: dir, env, probe: false });
   const app = await createApp(loaded, createLogger({ level: 'silent' }), { port: 0 });
   const url = (await app.start()).replace('localhost', '127.0.0.1');
