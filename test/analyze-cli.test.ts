@@ -3,7 +3,7 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli, type CliResult } from './support/cli.js';
+import { ROOT, cliArgs, runCli, type CliResult } from './support/cli.js';
 import { freePort, waitForPort } from './support/ports.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/postgres.js';
 import { startRedis, type PrivateRedis } from './support/redis-server.js';
@@ -99,7 +99,7 @@ describe.skipIf(missingProgram('redis-server') !== null || missingProgram('psql'
   it('reads the store when `start` has been collecting', async () => {
     await writeFile(join(proc, 'stat'), CPU_IDLE);
     const port = await freePort();
-    const start = spawn(process.execPath, ['--import', 'tsx', `${ROOT}/src/cli/run.ts`, 'start', '--config', config, '--port', String(port)], { cwd: ROOT, stdio: 'ignore' });
+    const start = spawn(process.execPath, cliArgs(['start', '--config', config, '--port', String(port)]), { cwd: ROOT, stdio: 'ignore' });
     try {
       await waitForPort(port, 30_000);
       for (let i = 0; i < 3; i++) await redis.client.get(`missing:store:${i}`);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
@@ -6,7 +6,8 @@ import { CloudWatchSourceConfig } from '../src/config/sources/cloudwatch.js';
 import { createCloudWatchSource } from '../src/sources/cloudwatch.js';
 import { queryTimes } from '../src/sources/cloudwatch/period.js';
 import { SourceError, type QueriedSource } from '../src/sources/source.js';
-import { freePort, waitForPort } from './support/ports.js';
+import { freePort } from './support/ports.js';
+import { startProgram } from './support/program.js';
 import { missingProgram } from './support/require.js';
 import { closeServer, listen } from './support/listen.js';
 
@@ -50,8 +51,7 @@ describe.skipIf(missingProgram('moto_server') !== null)('CloudWatch source again
 
   beforeAll(async () => {
     const port = await freePort();
-    moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-    await waitForPort(port, 30_000);
+    moto = await startProgram('moto_server', ['-H', '127.0.0.1', '-p', String(port)], port, { timeoutMs: 30_000 });
     endpoint = `http://127.0.0.1:${port}`;
     const seed = new CloudWatchClient({ region: 'us-east-1', endpoint });
     const at = (minutesBeforeEnd: number) => new Date(END - minutesBeforeEnd * MIN + 5_000);

@@ -1,11 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from './support/cli.js';
-import { freePort, waitForPort } from './support/ports.js';
+import { ROOT, cliArgs } from './support/cli.js';
+import { freePort } from './support/ports.js';
+import { startProgram } from './support/program.js';
 import { startRedis, type PrivateRedis } from './support/redis-server.js';
 import { missingProgram } from './support/require.js';
 import { sleep } from '../src/util/sleep.js';
@@ -34,9 +35,7 @@ describe.skipIf(missingProgram('redis-server') !== null)('crash recovery', () =>
 
   async function startPerfpilot(): Promise<ChildProcess> {
     const port = await freePort();
-    const c = spawn(process.execPath, ['--import', 'tsx', `${ROOT}/src/cli/run.ts`, 'start', '--config', config, '--port', String(port)], { cwd: ROOT, stdio: 'ignore' });
-    await waitForPort(port, 30_000);
-    return c;
+    return startProgram(process.execPath, cliArgs(['start', '--config', config, '--port', String(port)]), port, { cwd: ROOT, timeoutMs: 30_000 });
   }
 
   /** Every committed sample, as a reader sees it right now. */

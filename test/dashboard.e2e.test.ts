@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { ROOT } from './support/cli.js';
+import { ROOT, cliArgs } from './support/cli.js';
 import { PG_ADMIN_URL } from './support/postgres.js';
 import { missingProgram } from './support/require.js';
 import { startTestApp, type TestApp } from './support/perfpilot-app.js';
@@ -24,7 +24,7 @@ interface Running {
 
 /** Runs `perfpilot demo --json` from source and resolves once it prints its dashboard URL. */
 function startDemo(): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}/src/cli/run.ts`, 'demo', '--json', '--phase', '3s'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, cliArgs(['demo', '--json', '--phase', '3s']), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const events: Record<string, unknown>[] = [];
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));

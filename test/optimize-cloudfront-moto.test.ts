@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import {
   CloudFrontClient, CreateDistributionWithTagsCommand, GetDistributionConfigCommand, type DistributionConfig,
 } from '@aws-sdk/client-cloudfront';
@@ -8,7 +8,8 @@ import { planOptimizations } from '../src/optimize/plan-optimizations.js';
 import { rollbackChange } from '../src/optimize/rollback-change.js';
 import { createCloudFrontTarget } from '../src/optimize/targets/cloudfront.js';
 import { testOptimizerDeps } from './support/optimizer-deps.js';
-import { freePort, waitForPort } from './support/ports.js';
+import { freePort } from './support/ports.js';
+import { startProgram } from './support/program.js';
 import { missingProgram } from './support/require.js';
 
 function distribution(ref: string, defaultTtl: number, maxTtl: number): DistributionConfig {
@@ -29,8 +30,7 @@ describe.skipIf(missingProgram('moto_server') !== null)('CloudFront target again
 
   beforeAll(async () => {
     const port = await freePort();
-    moto = spawn('moto_server', ['-p', String(port)], { stdio: 'ignore' });
-    await waitForPort(port, 30_000);
+    moto = await startProgram('moto_server', ['-p', String(port)], port, { timeoutMs: 30_000 });
     client = new CloudFrontClient({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
     for (const [name, env, ttl, max] of [['prodA', 'prod', 0, 600], ['prodB', 'prod', 60, 31_536_000], ['staging', 'staging', 0, 600]] as const) {
       const r = await client.send(new CreateDistributionWithTagsCommand({ DistributionConfigWithTags: {

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -17,19 +17,14 @@ import type { SampledSource } from '../src/sources/source.js';
 import type { MetricsPatch } from '../src/model/metrics.js';
 import { startRedis, type PrivateRedis } from './support/redis-server.js';
 import { createScratchDatabase, PG_ADMIN_URL, type ScratchDatabase } from './support/postgres.js';
-import { freePort, waitForPort } from './support/ports.js';
+import { freePort } from './support/ports.js';
+import { startProgram } from './support/program.js';
 import { missingProgram } from './support/require.js';
 import { listen } from './support/listen.js';
 import { sleep } from '../src/util/sleep.js';
 
 const PROGRAMS = ['prometheus', 'prometheus-node-exporter', 'prometheus-redis-exporter', 'prometheus-postgres-exporter', 'redis-server'];
 const missing = PROGRAMS.map((p) => missingProgram(p)).find((m) => m !== null) ?? null;
-
-async function startProgram(cmd: string, args: string[], port: number, env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
-  const child = spawn(cmd, args, { stdio: 'ignore', env: { ...process.env, ...env } });
-  await waitForPort(port, 20_000);
-  return child;
-}
 
 /** Samples a perfpilot source now; `readings` later pairs it with the window's last sample. */
 async function sampleNow<S>(source: SampledSource<S>) {
@@ -69,7 +64,7 @@ describe.skipIf(missing !== null)('Prometheus source against a real Prometheus s
     children.push(await startProgram('prometheus-redis-exporter', ['-redis.addr', redis.url, '-web.listen-address', `127.0.0.1:${redisPort}`], redisPort));
     const dsn = new URL(PG_ADMIN_URL);
     dsn.searchParams.set('sslmode', 'disable');
-    children.push(await startProgram('prometheus-postgres-exporter', [`--web.listen-address=127.0.0.1:${pgPort}`], pgPort, { DATA_SOURCE_NAME: dsn.toString() }));
+    children.push(await startProgram('prometheus-postgres-exporter', [`--web.listen-address=127.0.0.1:${pgPort}`], pgPort, { env: { DATA_SOURCE_NAME: dsn.toString() } }));
     const target = (job: string, hostPort: string) => `  - job_name: ${job}\n    static_configs: [{ targets: ['${hostPort}'] }]\n`;
     await writeFile(join(dir, 'prometheus.yml'), 'global: { scrape_interval: 1s, evaluation_interval: 1s }\nscrape_configs:\n'
       + target('node', `127.0.0.1:${nodePort}`) + target('redis', `127.0.0.1:${redisPort}`) + target('postgres', `127.0.0.1:${pgPort}`)

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli } from './support/cli.js';
+import { ROOT, cliArgs, runCli } from './support/cli.js';
 import { freePort, waitForPort } from './support/ports.js';
 import { startRedis, type PrivateRedis } from './support/redis-server.js';
 import { missingProgram } from './support/require.js';
@@ -32,7 +32,7 @@ describe.skipIf(missingProgram('redis-server') !== null)('perfpilot start', () =
       `sources: { redis: { url: "${redis.url}" } }`,
     ].join('\n'));
     await redis.client.set('known', 'value');
-    child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}/src/cli/run.ts`, 'start', '--config', config, '--port', String(port)], {
+    child = spawn(process.execPath, cliArgs(['start', '--config', config, '--port', String(port)]), {
       cwd: ROOT,
       env: { ...process.env, PERFPILOT_READ_TOKEN: '', PERFPILOT_TOKEN: '' },
       stdio: ['ignore', 'ignore', 'pipe'],

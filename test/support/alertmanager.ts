@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitForPort } from './ports.js';
+import { freePort } from './ports.js';
+import { startProgram } from './program.js';
 
 export interface RunningAlertmanager {
   readonly url: string;
@@ -19,13 +19,12 @@ export async function startAlertmanager(config: string): Promise<RunningAlertman
   const dir = mkdtempSync(join(tmpdir(), 'perfpilot-am-'));
   writeFileSync(join(dir, 'alertmanager.yml'), config);
   const port = await freePort();
-  const child: ChildProcess = spawn('prometheus-alertmanager', [
+  const child = await startProgram('prometheus-alertmanager', [
     `--config.file=${join(dir, 'alertmanager.yml')}`,
     `--storage.path=${join(dir, 'data')}`,
     `--web.listen-address=127.0.0.1:${port}`,
     '--cluster.listen-address=',
-  ], { stdio: 'ignore' });
-  await waitForPort(port, 20_000);
+  ], port);
   const url = `http://127.0.0.1:${port}`;
   return {
     url,

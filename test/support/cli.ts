@@ -12,10 +12,15 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the CLI from source (through tsx), so a test never depends on a stale dist/. */
+/** Node's arguments that run the CLI from source (through tsx), so a test never depends on a stale dist/. */
+export function cliArgs(args: readonly string[]): string[] {
+  return ['--import', TSX, `${ROOT}/src/cli/run.ts`, ...args];
+}
+
+/** Runs the CLI from source and collects its output. */
 export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, `${ROOT}/src/cli/run.ts`, ...args], {
+    const child = spawn(process.execPath, cliArgs(args), {
       cwd: options.cwd ?? ROOT,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

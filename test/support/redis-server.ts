@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { freePort, waitForPort } from './ports.js';
+import { freePort } from './ports.js';
+import { startProgram } from './program.js';
 
 export interface PrivateRedis {
   readonly port: number;
@@ -15,8 +15,7 @@ export async function startRedis(args: Record<string, string> = {}): Promise<Pri
   const port = await freePort();
   const argv = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
   for (const [k, v] of Object.entries(args)) argv.push(`--${k}`, v);
-  const child: ChildProcess = spawn('redis-server', argv, { stdio: 'ignore' });
-  await waitForPort(port);
+  const child = await startProgram('redis-server', argv, port, { timeoutMs: 10_000 });
   const client = new Redis({ port, host: '127.0.0.1', lazyConnect: false, maxRetriesPerRequest: 1 });
   return {
     port,
