@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { failureReason } from '../src/collect/sample-all.js';
+import { failureReason } from '../src/sources/failure-reason.js';
 import { createRedisSource } from '../src/sources/redis.js';
 import { openRespConnection, parseReply, RedisReplyError } from '../src/sources/redis/resp-connection.js';
 import { runCli } from './support/cli.js';

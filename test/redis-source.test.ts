@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { collectOnce } from '../src/collect/collect-once.js';
-import { failureReason } from '../src/collect/sample-all.js';
+import { failureReason } from '../src/sources/failure-reason.js';
 import { createHostSource } from '../src/sources/host.js';
 import { createRedisSource, redisReadings, type RedisSample } from '../src/sources/redis.js';
 import type { SampledSource } from '../src/sources/source.js';

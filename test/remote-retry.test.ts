@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { withRetry } from '../src/sources/remote/retry.js';
 import { HttpStatusError } from '../src/sources/remote/failure-signals.js';
-import { failureReason } from '../src/collect/sample-all.js';
+import { failureReason } from '../src/sources/failure-reason.js';
 import { SourceError } from '../src/sources/source.js';
 import { TimeoutError } from '../src/util/timeout.js';
 

@@ -2,7 +2,7 @@ import type { FailureReason } from '../model/snapshot.js';
 import type { QueriedSource, SourceReadings } from '../sources/source.js';
 import { redactSecrets } from '../util/redact.js';
 import { withTimeout } from '../util/timeout.js';
-import { errorMessage, failureReason } from './sample-all.js';
+import { errorMessage, failureReason } from '../sources/failure-reason.js';
 import type { WindowMs } from './window-snapshot.js';
 
 /** One remote source's answer for a window, or why it has none. */

@@ -4,10 +4,6 @@ import { withTimeout } from '../util/timeout.js';
 import { redactSecrets } from '../util/redact.js';
 import { errorMessage, failureReason } from '../sources/failure-reason.js';
 
-// Kept for query-all.ts and test/redis-source.test.ts (and test/remote-retry.test.ts), which import
-// these from here and belong to others; they move to ../sources/failure-reason.js with those files.
-export { errorMessage, failureReason };
-
 /** One attempt to sample one source: its data, or why it failed. */
 export type SampleResult =
   | { readonly source: string; readonly atMs: number; readonly ok: true; readonly data: unknown }
