@@ -46,4 +46,17 @@ describe('withRecentSamples', () => {
       expect(await recent.samplesForWindow(env, names, window)).toEqual(await store.samplesForWindow(env, names, window));
     }
   });
+
+  it('holds what the store gives back, not the objects the source sampled', async () => {
+    const recent = withRecentSamples(store);
+    await recent.samplesForWindow('local', ['redis'], { startMs: 0, endMs: 1_000 });
+    const data = { runId: 'f'.repeat(40), keyspace: { hits: 5 }, unset: undefined };
+    await recent.appendSamples('local', [{ source: 'redis', atMs: 2_000, ok: true, data }]);
+    data.keyspace.hits = 6;
+    const window = { startMs: 1_000, endMs: 3_000 };
+    const held = (await recent.samplesForWindow('local', ['redis'], window)).get('redis')!;
+    expect(held).toStrictEqual([{ source: 'redis', atMs: 2_000, ok: true, data: { runId: 'f'.repeat(40), keyspace: { hits: 5 } } }]);
+    expect(held).toStrictEqual((await store.samplesForWindow('local', ['redis'], window)).get('redis'));
+    expect((held[0] as { data: unknown }).data).not.toBe(data);
+  });
 });

@@ -19,6 +19,16 @@ function windowRows(rows: readonly SampleResult[], window: WindowMs): { rows: Sa
   return { rows: baseline < first ? [rows[baseline]!, ...inside] : inside, baseline };
 }
 
+/**
+ * The attempt as the store gives it back (data through JSON), so that memory answers exactly
+ * as the store does and holds none of the source's own objects. A string a source cuts out of
+ * a reply is a slice that keeps the whole reply alive: Redis's `run_id` held the ~5 KB INFO
+ * text of every sample for as long as the window kept the sample (bench/RESULTS.md, start).
+ */
+function asStored(attempt: SampleResult): SampleResult {
+  return JSON.parse(JSON.stringify(attempt.ok ? { ...attempt, data: attempt.data ?? null } : attempt)) as SampleResult;
+}
+
 function insertByTime(rows: SampleResult[], row: SampleResult): void {
   let i = rows.length;
   while (i > 0 && rows[i - 1]!.atMs > row.atMs) i--;
@@ -40,7 +50,7 @@ export function withRecentSamples(store: SampleStore): SampleStore {
       const held = memory.get(environment);
       for (const a of attempts) {
         const rows = held?.rows.get(a.source);
-        if (rows) insertByTime(rows, a);
+        if (rows) insertByTime(rows, asStored(a));
       }
     },
     async samplesForWindow(environment, sources, window) {
