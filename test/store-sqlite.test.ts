@@ -9,6 +9,7 @@ import type { SampleResult } from '../src/collect/sample-all.js';
 import { emptyMetrics } from '../src/model/metrics.js';
 import type { Snapshot } from '../src/model/snapshot.js';
 import { MIGRATIONS } from '../src/store/sqlite/migrations/index.js';
+import { openDatabase, PAGE_CACHE_KIB } from '../src/store/sqlite/open-database.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../src/store/store.js';
 
@@ -39,6 +40,20 @@ describe('SQLite store', () => {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
       expect(tables).toEqual(expect.arrayContaining(['analyses', 'events', 'samples', 'snapshots']));
+    } finally {
+      db.close();
+    }
+  });
+
+  it('caps its page cache at PAGE_CACHE_KIB, not the 16 MB better-sqlite3 builds SQLite with', () => {
+    const db = openDatabase(join(dir, 'cache.db'));
+    try {
+      expect(PAGE_CACHE_KIB).toBe(256);
+      // Negative: KiB rather than pages.
+      expect(db.pragma('cache_size', { simple: true })).toBe(-256);
+      expect(new Database(':memory:').pragma('cache_size', { simple: true })).toBe(-16_000);
+      // No memory-mapped I/O: reads go through the capped cache.
+      expect(db.pragma('mmap_size', { simple: true })).toBe(0);
     } finally {
       db.close();
     }
