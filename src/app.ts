@@ -9,6 +9,7 @@ import { alertListener } from './alert/alert-listener.js';
 import { createAlerting, type Alerting } from './alert/create-alerting.js';
 import { createCollectPerformanceMetrics, type CollectPerformanceMetrics } from './collect/collect-performance-metrics.js';
 import { createScheduler, type Scheduler } from './collect/scheduler.js';
+import { fullGc } from './util/full-gc.js';
 import { withRecentSamples } from './collect/recent-samples.js';
 import type { LoadedConfig, LoadedConfigValues } from './config/load.js';
 import { storePathOf } from './config/store-path.js';
@@ -140,6 +141,7 @@ export async function createApp(loaded: LoadedConfig, logger: Logger, options: A
       evaluationWindowMs: config.alerts.evaluationWindow ?? config.interval,
       minRequests: config.alerts.minRequests,
     })],
+    fullGc,
     now,
   });
   const storePath = options.storePath ?? storePathOf(config);

@@ -150,4 +150,20 @@ describe('scheduler', () => {
     expect(rows.map((r) => r.atMs).filter((t) => t < now - 86_400_000)).toEqual([]);
     expect(rows).toHaveLength(2);
   });
+  it('runs a full GC at the end of a cycle at most every 30 s, between cycles', async () => {
+    let clockMs = Date.now();
+    const start = clockMs;
+    const at: number[] = [];
+    let cycles = 0;
+    const s = scheduler([fakeSource('redis', async () => { cycles++; return 0.9; })], {
+      now: () => clockMs,
+      fullGc: () => at.push(clockMs - start),
+    });
+    for (let i = 0; i < 7; i++) {
+      clockMs += 10_000;
+      await s.runCycle();
+    }
+    expect(cycles).toBe(7);
+    expect(at).toEqual([30_000, 60_000]);
+  });
 });

@@ -28,6 +28,9 @@ export interface SchedulerOptions {
   readonly sourceTimeoutMs?: number;
   /** How often retention runs; default once a minute. */
   readonly pruneEveryMs?: number;
+  /** Run at the end of a cycle, at most every `fullGcEveryMs` (default 30 s): util/full-gc.ts says why. */
+  readonly fullGc?: (() => void) | null;
+  readonly fullGcEveryMs?: number;
   readonly listeners?: readonly AnalysisListener[];
   readonly now?: () => number;
 }
@@ -60,10 +63,12 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   const samples = options.samples ?? store;
   const sourceTimeoutMs = options.sourceTimeoutMs ?? Math.min(options.intervalMs, 5_000);
   const pruneEveryMs = options.pruneEveryMs ?? 60_000;
+  const fullGcEveryMs = options.fullGcEveryMs ?? 30_000;
   const lastStatus = new Map<string, string>();
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<CycleResult> | null = null;
   let lastPruneMs = -Infinity;
+  let lastFullGcMs = now();
   let skippedTicks = 0;
 
   async function step<T>(what: string, work: () => Promise<T>): Promise<T | null> {
@@ -114,6 +119,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       lastPruneMs = endMs;
       const removed = await step('Retention', () => store.prune(endMs - options.retentionMs));
       if (removed && Object.values(removed).some((n) => n > 0)) logger.info({ environment, removed }, 'Old data removed');
+    }
+    // While the scheduler waits for the next tick, so that no sample waits for it.
+    if (options.fullGc && now() - lastFullGcMs >= fullGcEveryMs) {
+      lastFullGcMs = now();
+      options.fullGc();
     }
     return { attempts, analysis };
   }
