@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { PruneResult } from '../store.js';
+import { BATCH_ROWS, deleteInBatches } from './delete-in-batches.js';
 import { createPruneAlerts } from './prune-alerts.js';
 
 /** The tables retention applies to, each with its time column (indexed). */
@@ -10,7 +11,6 @@ export const RETAINED: readonly { readonly table: string; readonly timeColumn: s
   { table: 'events', timeColumn: 'at_ms' },
 ];
 
-const BATCH_ROWS = 1_000;
 
 /**
  * Returns `prune(beforeMs)`, which deletes rows older than `beforeMs`, `BATCH_ROWS` per
@@ -26,15 +26,7 @@ export function createPrune(db: Database.Database): (beforeMs: number) => Promis
   const pruneAlerts = createPruneAlerts(db);
   return async function prune(beforeMs) {
     const removed: Record<string, number> = {};
-    for (const { table, del } of deletes) {
-      removed[table] = 0;
-      for (;;) {
-        const { changes } = del.run(beforeMs);
-        removed[table] += changes;
-        if (changes < BATCH_ROWS) break;
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-    }
+    for (const { table, del } of deletes) removed[table] = await deleteInBatches(() => del.run(beforeMs).changes);
     return { ...removed, ...(await pruneAlerts(beforeMs)) };
   };
 }
