@@ -9,7 +9,6 @@ import { alertListener } from './alert/alert-listener.js';
 import { createAlerting, type Alerting } from './alert/create-alerting.js';
 import { createCollectPerformanceMetrics, type CollectPerformanceMetrics } from './collect/collect-performance-metrics.js';
 import { createScheduler, type Scheduler } from './collect/scheduler.js';
-import { fullGc } from './util/full-gc.js';
 import { withRecentSamples } from './collect/recent-samples.js';
 import type { LoadedConfig, LoadedConfigValues } from './config/load.js';
 import { storePathOf } from './config/store-path.js';
@@ -26,6 +25,7 @@ import { createSources } from './sources/create-sources.js';
 import type { SampledSource, Source } from './sources/source.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/store.js';
+import { fullGc } from './util/full-gc.js';
 
 /** What every entry point needs: the store, the sources, and the collector and analyzer bound to them. */
 export interface Core {

@@ -3,6 +3,8 @@ import { SLOW_ACTIVITY_SQL, STATS_SQL, statementsSql } from './postgres/queries.
 import { slowQueryReadings, statementDeltas, type SlowQuerySample, type StatementTotals } from './postgres/slow-queries.js';
 import { SourceError, type SampledSource, type SourceReadings, type TimedSample } from './source.js';
 
+const CONNECT_TIMEOUT_S = 3;
+
 export interface PostgresSample {
   /** Client connections to the whole server (what max_connections limits), perfpilot's own excluded. */
   readonly connections: number;
@@ -51,7 +53,7 @@ export function createPostgresSource(options: PostgresSourceOptions): SampledSou
     const { default: postgres } = await clientLoaded;
     client ??= postgres(options.url, {
       max: 1,
-      connect_timeout: 3,
+      connect_timeout: CONNECT_TIMEOUT_S,
       // Unnamed statements, as psql sends them: safe behind PgBouncer in transaction mode.
       prepare: false,
       // No array-type lookup on connecting: these queries return no arrays.
@@ -115,7 +117,7 @@ async function postgresSample(c: PgClient, slowQueryMs: number, previous: Statem
  */
 function connectionFailure(err: unknown): unknown {
   const code = (err as { code?: unknown } | null)?.code;
-  if (code === 'CONNECT_TIMEOUT') return new SourceError('PostgreSQL did not accept the connection within 3 s', 'timeout', { cause: err });
+  if (code === 'CONNECT_TIMEOUT') return new SourceError(`PostgreSQL did not accept the connection within ${CONNECT_TIMEOUT_S} s`, 'timeout', { cause: err });
   if (typeof code === 'string' && code.startsWith('CONNECTION_')) return new SourceError(`PostgreSQL connection lost (${code})`, 'network', { cause: err });
   return err;
 }
