@@ -1,13 +1,11 @@
-import { ORIGINAL_RULES, ruleText, type Rule } from './rules.js';
-
-const base = { when: [], labels: {}, noData: { mode: 'ignore' }, keepFiringForMs: 0, evaluationWindowMs: null } as const;
+import { ORIGINAL_RULES, RULE_DEFAULTS, ruleText, type Rule } from './rules.js';
 
 /**
  * One alert per source that stopped answering (the `up == 0` of Prometheus). While a source
  * is down, the rules whose metrics went null with it stay quiet instead of each alerting.
  */
 export const SOURCE_DOWN_RULE: Rule = {
-  ...base,
+  ...RULE_DEFAULTS,
   name: 'source_down',
   metric: 'source.down',
   comparison: '>',
@@ -23,7 +21,7 @@ export const SOURCE_DOWN_RULE: Rule = {
 /** Rules for the fields the original design did not check. */
 const MORE_RULES: readonly Rule[] = [
   {
-    ...base,
+    ...RULE_DEFAULTS,
     name: 'high_error_rate',
     metric: 'application.errorRate',
     comparison: '>',
@@ -36,7 +34,7 @@ const MORE_RULES: readonly Rule[] = [
     ),
   },
   {
-    ...base,
+    ...RULE_DEFAULTS,
     name: 'throughput_drop',
     metric: 'application.throughput.ratioOfBaseline',
     comparison: '<',
@@ -49,7 +47,7 @@ const MORE_RULES: readonly Rule[] = [
     ),
   },
   {
-    ...base,
+    ...RULE_DEFAULTS,
     name: 'db_connections_near_max',
     metric: 'database.connections.ratioOfMax',
     comparison: '>',
@@ -62,7 +60,7 @@ const MORE_RULES: readonly Rule[] = [
     ),
   },
   {
-    ...base,
+    ...RULE_DEFAULTS,
     name: 'deadlocks',
     metric: 'database.deadlocks',
     comparison: '>',
@@ -76,7 +74,7 @@ const MORE_RULES: readonly Rule[] = [
     ),
   },
   {
-    ...base,
+    ...RULE_DEFAULTS,
     name: 'many_slow_queries',
     metric: 'database.slowQueries',
     comparison: '>',
@@ -89,7 +87,7 @@ const MORE_RULES: readonly Rule[] = [
     ),
   },
   {
-    ...base,
+    ...RULE_DEFAULTS,
     name: 'cache_evictions',
     metric: 'cache.evictions',
     comparison: '>',
@@ -103,7 +101,7 @@ const MORE_RULES: readonly Rule[] = [
     ),
   },
   {
-    ...base,
+    ...RULE_DEFAULTS,
     name: 'cache_memory_near_full',
     metric: 'cache.memory.usedRatio',
     comparison: '>',
@@ -116,7 +114,7 @@ const MORE_RULES: readonly Rule[] = [
     ),
   },
   {
-    ...base,
+    ...RULE_DEFAULTS,
     name: 'cpu_throttling',
     metric: 'resources.cpu.throttling',
     comparison: '>',
@@ -129,7 +127,7 @@ const MORE_RULES: readonly Rule[] = [
     ),
   },
   {
-    ...base,
+    ...RULE_DEFAULTS,
     name: 'low_available_memory',
     metric: 'resources.memory.availableRatio',
     comparison: '<',
@@ -142,7 +140,7 @@ const MORE_RULES: readonly Rule[] = [
     ),
   },
   {
-    ...base,
+    ...RULE_DEFAULTS,
     name: 'swap_in_use',
     metric: 'resources.memory.swap',
     comparison: '>',
@@ -155,7 +153,7 @@ const MORE_RULES: readonly Rule[] = [
     ),
   },
   {
-    ...base,
+    ...RULE_DEFAULTS,
     name: 'high_disk_latency',
     metric: 'resources.disk.latency',
     comparison: '>',

@@ -56,7 +56,8 @@ export function ruleText(en: [string, string], ko: [string, string]): RuleText {
   return { en: { description: en[0], recommendation: en[1] }, ko: { description: ko[0], recommendation: ko[1] } };
 }
 
-const base = { when: [], labels: {}, noData: { mode: 'ignore' }, keepFiringForMs: 0, evaluationWindowMs: null } as const;
+/** What a built-in rule is unless it says otherwise. */
+export const RULE_DEFAULTS = { when: [], labels: {}, noData: { mode: 'ignore' }, keepFiringForMs: 0, evaluationWindowMs: null } as const;
 
 /**
  * The original design's four rules, thresholds and severities unchanged (DESIGN.md §3), with
@@ -64,7 +65,7 @@ const base = { when: [], labels: {}, noData: { mode: 'ignore' }, keepFiringForMs
  */
 export const ORIGINAL_RULES: readonly Rule[] = [
   {
-    ...base,
+    ...RULE_DEFAULTS,
     name: 'high_latency',
     metric: 'application.responseTime.p99',
     comparison: '>',
@@ -77,7 +78,7 @@ export const ORIGINAL_RULES: readonly Rule[] = [
     ),
   },
   {
-    ...base,
+    ...RULE_DEFAULTS,
     name: 'slow_queries',
     metric: 'database.queryTime.p90',
     comparison: '>',
@@ -90,7 +91,7 @@ export const ORIGINAL_RULES: readonly Rule[] = [
     ),
   },
   {
-    ...base,
+    ...RULE_DEFAULTS,
     name: 'low_cache_hit_rate',
     metric: 'cache.hitRate',
     comparison: '<',
@@ -103,7 +104,7 @@ export const ORIGINAL_RULES: readonly Rule[] = [
     ),
   },
   {
-    ...base,
+    ...RULE_DEFAULTS,
     name: 'high_cpu_usage',
     metric: 'resources.cpu.usage',
     comparison: '>',

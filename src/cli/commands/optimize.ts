@@ -1,4 +1,3 @@
-import { renderTable } from '../table.js';
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
@@ -10,6 +9,7 @@ import { applyPlan, describeChanges, type ApplyResult } from '../../optimize/app
 import type { Optimizer } from '../../optimize/create-optimizer.js';
 import { planOptimizations } from '../../optimize/plan-optimizations.js';
 import { PlanSchema } from '../../optimize/plan-schema.js';
+import { renderTable } from '../table.js';
 import type { Plan } from '../../optimize/proposal.js';
 import { rollbackChange } from '../../optimize/rollback-change.js';
 import { verifyApplied } from '../../optimize/verify-applied.js';
