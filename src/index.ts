@@ -11,7 +11,8 @@ export { collectPerformanceMetrics, type CollectOptions } from './collect-perfor
 export { createCollectPerformanceMetrics, type CollectPerformanceMetrics, type CollectorOptions } from './collect/collect-performance-metrics.js';
 export { analyzePerformance, type AnalyzeOptions } from './analyze/analyze-performance.js';
 export type { Analysis, Issue, Locale, Recommendation, Severity, Status } from './analyze/analysis.js';
-export { PerformanceMetrics, Reading, emptyMetrics, type MetricsPatch } from './model/metrics.js';
+export { PerformanceMetrics, Reading, type MetricsPatch } from './model/metrics.js';
+export { emptyMetrics } from './model/empty-metrics.js';
 export { Snapshot, SourceStatus, FailureReason, Window } from './model/snapshot.js';
 export { FIELDS, FIELD_PATHS, isFieldPath, readField, type FieldPath, type Unit } from './model/fields.js';
 export type { Store } from './store/store.js';

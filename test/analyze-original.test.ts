@@ -4,7 +4,7 @@ import { analyzePerformance } from '../src/analyze/analyze-performance.js';
 import { ORIGINAL_RULES } from '../src/analyze/rules.js';
 import { deriveStatus } from '../src/analyze/status.js';
 import { writeField, type FieldPath } from '../src/model/fields.js';
-import { emptyMetrics } from '../src/model/metrics.js';
+import { emptyMetrics } from '../src/model/empty-metrics.js';
 import type { Snapshot } from '../src/model/snapshot.js';
 
 const NOW = new Date('2026-11-27T01:05:00.000Z');

@@ -5,7 +5,7 @@ import { evidenceFromSamples, NO_EVIDENCE } from '../src/analyze/evidence.js';
 import { resolveRules } from '../src/analyze/resolve-rules.js';
 import { ORIGINAL_RULES } from '../src/analyze/rules.js';
 import { Config } from '../src/config/schema.js';
-import { emptyMetrics } from '../src/model/metrics.js';
+import { emptyMetrics } from '../src/model/empty-metrics.js';
 import { snapshotWith } from './support/snapshots.js';
 
 const issueTypes = (a: ReturnType<typeof analyzePerformance>) => a.issues.map((i) => `${i.type}:${i.severity}`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { emptyMetrics, PerformanceMetrics } from '../src/model/metrics.js';
+import { emptyMetrics } from '../src/model/empty-metrics.js';
+import { PerformanceMetrics } from '../src/model/metrics.js';
 import { mergeMetrics } from '../src/model/merge.js';
 import { FIELD_PATHS, readField, writeField } from '../src/model/fields.js';
 import { Snapshot } from '../src/model/snapshot.js';

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emptyMetrics } from '../src/model/metrics.js';
+import { emptyMetrics } from '../src/model/empty-metrics.js';
 import { applyPlan } from '../src/optimize/apply-plan.js';
 import { planOptimizations } from '../src/optimize/plan-optimizations.js';
 import { createElastiCacheTarget } from '../src/optimize/targets/elasticache.js';

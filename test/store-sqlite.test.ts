@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Analysis } from '../src/analyze/analysis.js';
 import type { SampleResult } from '../src/collect/sample-all.js';
-import { emptyMetrics } from '../src/model/metrics.js';
+import { emptyMetrics } from '../src/model/empty-metrics.js';
 import type { Snapshot } from '../src/model/snapshot.js';
 import { MIGRATIONS } from '../src/store/sqlite/migrations/index.js';
 import { openDatabase, PAGE_CACHE_KIB } from '../src/store/sqlite/open-database.js';

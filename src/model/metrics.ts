@@ -37,9 +37,6 @@ export const PerformanceMetrics = z.object({
 });
 export type PerformanceMetrics = z.infer<typeof PerformanceMetrics>;
 
-/** Every leaf set to null (in its own file, so the collection path does not build these schemas). */
-export { emptyMetrics } from './empty-metrics.js';
-
 /** A partial set of readings, as one source contributes them. */
 export type MetricsPatch = {
   [S in keyof PerformanceMetrics]?: DeepPartial<PerformanceMetrics[S]>;

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Logger } from '../log.js';
 import type { LoadedConfigValues } from '../config/load.js';
-import { emptyMetrics } from '../model/metrics.js';
+import { emptyMetrics } from '../model/empty-metrics.js';
 import { writeField, type FieldPath } from '../model/fields.js';
 import { SourceError, type QueriedSource } from './source.js';
 import { withRetry } from './remote/retry.js';

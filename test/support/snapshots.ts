@@ -1,5 +1,5 @@
 import { writeField, type FieldPath } from '../../src/model/fields.js';
-import { emptyMetrics } from '../../src/model/metrics.js';
+import { emptyMetrics } from '../../src/model/empty-metrics.js';
 import type { Snapshot, SourceStatus } from '../../src/model/snapshot.js';
 
 /** A snapshot with the given readings (everything else null) and source statuses. */
