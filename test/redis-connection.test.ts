@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,8 @@ import { failureReason } from '../src/sources/failure-reason.js';
 import { createRedisSource } from '../src/sources/redis.js';
 import { openRespConnection, parseReply, RedisReplyError } from '../src/sources/redis/resp-connection.js';
 import { runCli } from './support/cli.js';
-import { freePort, waitForPort } from './support/ports.js';
+import { freePort } from './support/ports.js';
+import { startProgram } from './support/program.js';
 
 const signal = new AbortController().signal;
 
@@ -37,11 +38,9 @@ describe('RESP replies', () => {
   });
 });
 
-/** A private redis-server with the given extra arguments, stopped after the suite. */
+/** A private, diskless redis-server with the given extra arguments, listening on `port`. */
 async function redisServer(args: readonly string[], port: number, children: ChildProcess[]): Promise<void> {
-  const child = spawn('redis-server', ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args], { stdio: 'ignore' });
-  children.push(child);
-  await waitForPort(port);
+  children.push(await startProgram('redis-server', ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args], port));
 }
 
 describe('redis source with a password, an ACL user and TLS', () => {
