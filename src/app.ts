@@ -130,7 +130,7 @@ export async function createApp(loaded: LoadedConfig, logger: Logger, options: A
     listeners: [alertListener({
       router: core.alerting.router,
       context: core.analysisContext,
-      samples: recent,
+      samples: core.store,
       lookbackMs: 3 * config.interval,
       rules: core.rules,
       // Alert rules look at the latest interval.

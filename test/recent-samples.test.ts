@@ -38,13 +38,8 @@ describe('withRecentSamples', () => {
         const fromMemory = await recent.samplesForWindow('local', sources, window);
         expect(fromMemory, `window ${window.startMs}–${window.endMs}`).toEqual(await store.samplesForWindow('local', sources, window));
       }
-      // The alert evidence: one held source from memory, and with one memory does not hold, from the store.
-      const evidence = { startMs: t - 3_000, endMs: t + 10 };
-      for (const names of [['redis'], ['postgres', 'redis']]) {
-        expect(await recent.samplesForWindow('local', names, evidence)).toEqual(await store.samplesForWindow('local', names, evidence));
-      }
     }
-    expect(storeReads).toBe(1 + 30); // the first window, then only the reads naming postgres
+    expect(storeReads).toBe(1);
     // An earlier window than memory holds, another environment and another source fall back to the store.
     for (const [env, names, window] of [
       ['local', sources, { startMs: 2_000, endMs: 30_000 }],

@@ -41,8 +41,7 @@ function insertByTime(rows: SampleResult[], row: SampleResult): void {
  * interval; the first time it is read from the store, after that from memory, which holds
  * what was appended through it since, back to the baseline of a window of `holdMs` ending at
  * the latest read. A window starting earlier than that, or naming a source it does not hold,
- * is read from the store (the evidence read names sources that may not be configured).
- * Same answers as the store (test/recent-samples.test.ts).
+ * is read from the store. Same answers as the store (test/recent-samples.test.ts).
  */
 export function withRecentSamples(store: SampleStore, holdMs: number): SampleStore {
   const memory = new Map<string, { fromMs: number; rows: Map<string, SampleResult[]> }>();
@@ -59,10 +58,7 @@ export function withRecentSamples(store: SampleStore, holdMs: number): SampleSto
       const held = memory.get(environment);
       if (!held || window.startMs < held.fromMs || !sources.every((s) => held.rows.has(s))) {
         const read = await store.samplesForWindow(environment, sources, window);
-        // Memory starts over from this read unless it leaves out a source memory holds.
-        if (!held || [...held.rows.keys()].every((s) => sources.includes(s))) {
-          memory.set(environment, { fromMs: window.startMs, rows: new Map([...read].map(([s, rows]) => [s, [...rows]])) });
-        }
+        memory.set(environment, { fromMs: window.startMs, rows: new Map([...read].map(([s, rows]) => [s, [...rows]])) });
         return read;
       }
       const out = new Map<string, SampleResult[]>();
