@@ -114,8 +114,8 @@ export async function createApp(loaded: LoadedConfig, logger: Logger, options: A
   const { config } = loaded;
   const now = options.now ?? Date.now;
   const core = openCore(config, logger, options);
-  // The scheduler re-reads its window, and the alert rules the latest interval, every cycle: from memory, not from disk.
-  const recent = withRecentSamples(core.store, config.window);
+  // The scheduler re-reads its window every cycle: from memory, not from disk.
+  const recent = withRecentSamples(core.store);
   const scheduler = createScheduler({
     environment: config.environment,
     sources: core.sampledSources,
@@ -133,8 +133,9 @@ export async function createApp(loaded: LoadedConfig, logger: Logger, options: A
       samples: core.store,
       lookbackMs: 3 * config.interval,
       rules: core.rules,
-      // Alert rules look at the latest interval.
-      collectRecent: createCollectPerformanceMetrics({ samples: recent, sources: core.sampledSources }),
+      // Alert rules look at the latest interval (read from the store: the in-memory recent
+      // samples serve the analysis window and would be trimmed by a shorter read).
+      collectRecent: createCollectPerformanceMetrics({ samples: core.store, sources: core.sampledSources }),
       intervalMs: config.interval,
       windowMs: config.window,
       evaluationWindowMs: config.alerts.evaluationWindow ?? config.interval,

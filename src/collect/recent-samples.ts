@@ -37,13 +37,12 @@ function insertByTime(rows: SampleResult[], row: SampleResult): void {
 
 /**
  * A write-through memory of the recent samples in front of a SampleStore. The scheduler asks
- * for the analysis window ending now every cycle, and the alert rules for the latest
- * interval; the first time it is read from the store, after that from memory, which holds
- * what was appended through it since, back to the baseline of a window of `holdMs` ending at
- * the latest read. A window starting earlier than that, or naming a source it does not hold,
- * is read from the store. Same answers as the store (test/recent-samples.test.ts).
+ * for a window ending now every cycle; the first time it is read from the store, after that
+ * from memory, which holds what was appended through it since, back to the baseline of the
+ * latest window asked for. A window starting earlier than that, or naming a source it does
+ * not hold, is read from the store. Same answers as the store (test/recent-samples.test.ts).
  */
-export function withRecentSamples(store: SampleStore, holdMs: number): SampleStore {
+export function withRecentSamples(store: SampleStore): SampleStore {
   const memory = new Map<string, { fromMs: number; rows: Map<string, SampleResult[]> }>();
   return {
     async appendSamples(environment, attempts) {
@@ -62,13 +61,13 @@ export function withRecentSamples(store: SampleStore, holdMs: number): SampleSto
         return read;
       }
       const out = new Map<string, SampleResult[]>();
-      for (const source of sources) out.set(source, windowRows(held.rows.get(source)!, window).rows);
-      // Forget what no window of holdMs ending now needs; a shorter read must not trim a longer one's rows.
-      const keep = { startMs: window.endMs - holdMs, endMs: window.endMs };
-      if (keep.startMs > held.fromMs) {
-        for (const rows of held.rows.values()) rows.splice(0, windowRows(rows, keep).baseline);
-        held.fromMs = keep.startMs;
+      for (const source of sources) {
+        const rows = held.rows.get(source)!;
+        const found = windowRows(rows, window);
+        out.set(source, found.rows);
+        rows.splice(0, found.baseline);
       }
+      held.fromMs = window.startMs;
       return out;
     },
     sampleSpan: (environment, source) => store.sampleSpan(environment, source),
