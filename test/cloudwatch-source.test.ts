@@ -35,12 +35,18 @@ describe('CloudWatch period rules', () => {
     const now = Date.parse('2026-11-27T01:05:30Z');
     expect(queryTimes({ startMs: Date.parse('2026-11-27T01:00:00Z'), endMs: Date.parse('2026-11-27T01:05:00Z') }, now))
       .toEqual({ startS: Date.parse('2026-11-27T01:00:00Z') / 1000, endS: Date.parse('2026-11-27T01:05:00Z') / 1000, windowPeriodS: 300, latestPeriodS: 60 });
-    // 20 days old: 60 s; 100 days: 300 s; 500 days: 3600 s, and the end is rounded down to it.
+    // GetMetricData's rule for the start's age: up to 15 days a multiple of 60 s, 15 to 63 days
+    // of 300 s, beyond 63 days of 3600 s; the end is rounded down to that unit.
     const day = 86_400_000;
-    expect(queryTimes({ startMs: now - 20 * day, endMs: now - 20 * day + 10 * MIN }, now).latestPeriodS).toBe(60);
-    const t100 = queryTimes({ startMs: now - 100 * day, endMs: now - 100 * day + 3_600_000 }, now);
-    expect([t100.latestPeriodS, t100.windowPeriodS % 300, t100.endS % 300]).toEqual([300, 0, 0]);
-    const t500 = queryTimes({ startMs: now - 500 * day, endMs: now - 500 * day + 30 * MIN }, now);
+    const at = (ageDays: number, lengthMs: number) => queryTimes({ startMs: now - ageDays * day, endMs: now - ageDays * day + lengthMs }, now);
+    expect(at(14.9, 10 * MIN).latestPeriodS).toBe(60);
+    const t20 = at(20, 12 * MIN);
+    expect([t20.latestPeriodS, t20.windowPeriodS % 300, t20.endS % 300]).toEqual([300, 0, 0]);
+    expect(at(62.9, 10 * MIN).latestPeriodS).toBe(300);
+    const t100 = at(100, 3_600_000);
+    expect([t100.latestPeriodS, t100.windowPeriodS % 3600, t100.endS % 3600]).toEqual([3600, 0, 0]);
+    // A window shorter than the unit is widened to one period.
+    const t500 = at(500, 30 * MIN);
     expect([t500.latestPeriodS, t500.windowPeriodS, t500.endS % 3600]).toEqual([3600, 3600, 0]);
   });
 });

@@ -11,14 +11,17 @@ export interface QueryTimes {
 }
 
 /**
- * The finest period CloudWatch keeps for data this old (seconds; always a multiple of 60):
- * 60 up to 63 days, 300 up to 455 days, 3600 beyond. (Sub-minute periods exist only for
- * high-resolution metrics under 3 hours old, which the AWS preset does not use.)
+ * The period a query must be a multiple of for a window starting this long ago (seconds), as
+ * GetMetricData's MetricStat.Period documents it: 60 when the start is up to 15 days ago, 300
+ * from 15 to 63 days, 3600 beyond; any other period returns no datapoints at all. CloudWatch
+ * also rounds StartTime down to the same unit. (Sub-minute periods exist only for
+ * high-resolution custom metrics under 3 hours old; the AWS metrics of the preset are
+ * regular resolution, whose finest period is 60.)
  */
 export function granularityS(startS: number, nowS: number): number {
   const ageDays = (nowS - startS) / DAY_S;
-  if (ageDays > 455) return 3_600;
-  if (ageDays > 63) return 300;
+  if (ageDays > 63) return 3_600;
+  if (ageDays > 15) return 300;
   return 60;
 }
 
