@@ -1,6 +1,7 @@
 // The dashboard: loads every panel from /api/v1, redraws on live events and on a timer.
 import { ApiError, askToken, followEvents, getJson, setToken } from './api.js';
 import { ALL_FIELDS, drawCharts, resizeCharts, retitleCharts } from './charts.js';
+import { h } from './dom.js';
 import { language, setLanguage, t, translatePage } from './i18n.js';
 import { renderHistory, renderPlan } from './optimize.js';
 import { renderAlerts, renderBanner, renderIssues, renderRecommendations, renderSilences, renderSources } from './panels.js';
@@ -23,6 +24,7 @@ async function loadCharts() {
   if (!series) return;
   Object.assign(grid.dataset, { from: String(from), to: String(to), step: String(stepMs), env: state.env ?? '' });
   drawCharts(grid, series);
+  document.querySelector('#series-notes').replaceChildren(...series.notes.map((n) => h('li', { 'data-source': n.source }, t('series_unsampled', { source: n.source }))));
 }
 
 async function settle(promise, fallback = null) {

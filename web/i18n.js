@@ -22,6 +22,7 @@ const TEXTS = {
     token_read_help: 'This perfpilot needs a token to read (PERFPILOT_READ_TOKEN, or the token for changes).',
     token_save: 'Continue', token_cancel: 'Cancel', refused: 'Refused: {why}', applied: 'Applied.', rolled_back: 'Rolled back.',
     live: 'live', offline: 'offline', last: 'latest',
+    series_unsampled: '{source} is queried per window, not sampled: the charts show no series for the fields only it provides.',
   },
   ko: {
     v_high: '높음', v_medium: '중간', v_low: '낮음', v_firing: '발생', v_pending: '대기', v_resolved: '해결', v_inactive: '비활성',
@@ -48,6 +49,7 @@ const TEXTS = {
     token_read_help: '이 perfpilot는 조회에도 토큰이 필요합니다 (PERFPILOT_READ_TOKEN 또는 변경용 토큰).',
     token_save: '계속', token_cancel: '취소', refused: '거부됨: {why}', applied: '적용했습니다.', rolled_back: '되돌렸습니다.',
     live: '실시간', offline: '연결 끊김', last: '최근',
+    series_unsampled: '{source}는 주기마다 샘플링하지 않고 기간 단위로 조회하므로, 이 소스만 제공하는 필드는 차트에 시계열이 없습니다.',
   },
 };
 

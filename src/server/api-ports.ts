@@ -13,6 +13,14 @@ export interface Series {
   /** The end of each step, in ms since the epoch. */
   readonly t: readonly number[];
   readonly values: Readonly<Partial<Record<FieldPath, readonly (number | null)[]>>>;
+  /** Why some fields may have no series at all: the remote sources, which are not sampled. */
+  readonly notes: readonly SeriesNote[];
+}
+
+/** A source whose readings a series cannot show, and why. */
+export interface SeriesNote {
+  readonly source: string;
+  readonly message: string;
 }
 
 /** What the metrics routes read. */

@@ -34,6 +34,8 @@ export const SeriesAnswer = z.object({
   stepMs: z.number().int(),
   t: z.array(z.number().int()),
   values: z.record(z.string(), z.array(Reading)),
+  notes: z.array(z.object({ source: z.string(), message: z.string() }))
+    .describe('Remote sources (CloudWatch, Datadog, Prometheus) are queried per window, not sampled: the fields only they provide are null in a series, and each such source is named here'),
 });
 
 /** The same words in English and Korean (`description` and the like are in the configured locale). */

@@ -2,10 +2,10 @@ import type { CollectPerformanceMetrics } from '../collect/collect-performance-m
 import type { SampleResult } from '../collect/sample-all.js';
 import { windowSnapshot } from '../collect/window-snapshot.js';
 import { readField, type FieldPath } from '../model/fields.js';
-import type { SampledSource, Source } from '../sources/source.js';
+import type { QueriedSource, SampledSource, Source } from '../sources/source.js';
 import type { SampleStore } from '../store/sample-store.js';
 import type { SnapshotStore } from '../store/snapshot-store.js';
-import type { MetricsPort, Series, TimeRangeMs } from './api-ports.js';
+import type { MetricsPort, Series, SeriesNote, TimeRangeMs } from './api-ports.js';
 
 export interface MetricsPortOptions {
   readonly environment: string;
@@ -35,7 +35,7 @@ function rowsFor(rows: readonly SampleResult[], startMs: number, endMs: number):
  * Pure. Each point is the window snapshot of its step, built from only the rows that step
  * needs, so the cost grows with the rows, not points × rows. A step with no data is null.
  */
-export function sampledSeries(sources: readonly SampledSource[], attempts: ReadonlyMap<string, readonly SampleResult[]>, environment: string, fields: readonly FieldPath[], range: TimeRangeMs, stepMs: number): Series {
+export function sampledSeries(sources: readonly SampledSource[], attempts: ReadonlyMap<string, readonly SampleResult[]>, environment: string, fields: readonly FieldPath[], range: TimeRangeMs, stepMs: number): Omit<Series, 'notes'> {
   const sorted = new Map([...attempts].map(([name, rows]) => [name, [...rows].sort((a, b) => a.atMs - b.atMs)]));
   const t: number[] = [];
   const values = Object.fromEntries(fields.map((f) => [f, [] as (number | null)[]])) as Record<FieldPath, (number | null)[]>;
@@ -50,6 +50,18 @@ export function sampledSeries(sources: readonly SampledSource[], attempts: Reado
 }
 
 /**
+ * A remote source answers for a whole window at a time, and is asked once per cycle, not
+ * sampled; a series of it would cost one remote call per step (CloudWatch and Datadog bill
+ * and throttle by the call). Its fields stay null in a series, and the answer says why.
+ */
+export function unsampledNotes(queried: readonly Pick<QueriedSource, 'name'>[]): SeriesNote[] {
+  return queried.map((s) => ({
+    source: s.name,
+    message: `${s.name} is queried for a whole window, not sampled: the fields only it provides have no series here (null). GET /api/v1/metrics?from=&to= gives its readings for any window.`,
+  }));
+}
+
+/**
  * The metrics routes' view of one perfpilot process: its environment, store and sources.
  *
  * @example
@@ -58,6 +70,7 @@ export function sampledSeries(sources: readonly SampledSource[], attempts: Reado
  */
 export function createMetricsPort(options: MetricsPortOptions): MetricsPort {
   const sampled = options.sources.filter((s): s is SampledSource => s.kind === 'sampled');
+  const notes = unsampledNotes(options.sources.filter((s): s is QueriedSource => s.kind === 'queried'));
   return {
     async environments() {
       return [options.environment];
@@ -70,7 +83,7 @@ export function createMetricsPort(options: MetricsPortOptions): MetricsPort {
     },
     async series(environment, fields, range, stepMs) {
       const attempts = await options.store.samplesForWindow(environment, sampled.map((s) => s.name), { startMs: range.fromMs, endMs: range.toMs });
-      return sampledSeries(sampled, attempts, environment, fields, range, stepMs);
+      return { ...sampledSeries(sampled, attempts, environment, fields, range, stepMs), notes };
     },
   };
 }
