@@ -1,9 +1,39 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { registerApi } from '../src/server/api.js';
+import { defineRoute } from '../src/server/api-route.js';
 import { startTestApp, type TestApp } from './support/perfpilot-app.js';
 import { startRedis, type PrivateRedis } from './support/redis-server.js';
 import { missingProgram } from './support/require.js';
 
 type Json = Record<string, unknown>;
+
+/**
+ * Runs the reference validator (Python openapi-spec-validator, which moto[server] brings along)
+ * on a document: the OpenAPI 3.1 JSON Schema, plus the rules a schema cannot say (path
+ * parameters declared, operation ids unique, $refs resolved).
+ */
+async function validateOpenapi(doc: unknown): Promise<{ ok: boolean; output: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'perfpilot-openapi-'));
+  try {
+    const file = join(dir, 'openapi.json');
+    await writeFile(file, JSON.stringify(doc));
+    const { stdout, stderr } = await promisify(execFile)('openapi-spec-validator', ['--schema', '3.1', file]);
+    return { ok: true, output: stdout + stderr };
+  } catch (err) {
+    // Its message goes on to print the whole OpenAPI schema: the first line says what is wrong.
+    const e = err as { stdout?: string; stderr?: string; message: string };
+    return { ok: false, output: (`${e.stdout ?? ''}${e.stderr ?? ''}` || e.message).split('\n')[0]! };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 /** Resolves a local JSON pointer such as `#/components/schemas/Error`; undefined when it does not. */
 function resolvePointer(doc: Json, ref: string): unknown {
@@ -101,6 +131,16 @@ describe('OpenAPI document', () => {
     expect(checked).toEqual(expect.arrayContaining(['/api/v1/environments', '/api/v1/metrics', '/api/v1/metrics/series', '/api/v1/snapshots/latest', '/api/v1/sources', '/api/v1/analysis', '/api/v1/issues', '/api/v1/recommendations', '/api/v1/optimize/plans/latest', '/api/v1/optimize/history', '/api/v1/config', '/api/v1/openapi.json']));
   });
 
+  it.skipIf(missingProgram('openapi-spec-validator') !== null)('passes the OpenAPI 3.1 reference validator, which refuses a broken copy', async () => {
+    const verdict = await validateOpenapi(doc);
+    expect(verdict).toEqual({ ok: true, output: expect.stringMatching(/openapi\.json: OK\n$/) });
+    const paths = doc.paths as Record<string, Record<string, Json>>;
+    const broken = { ...doc, paths: { ...paths, '/api/v1/optimize/plans/{id}/apply': { post: { ...paths['/api/v1/optimize/plans/{id}/apply']!.post, parameters: [] } } } };
+    const refused = await validateOpenapi(broken);
+    expect(refused.ok).toBe(false);
+    expect(refused.output).toContain("Path parameter 'id' for 'post' operation in '/api/v1/optimize/plans/{id}/apply' was not resolved");
+  });
+
   it('resolves every $ref', () => {
     const refs = refsIn(doc);
     expect(refs.length).toBeGreaterThan(0);
@@ -117,5 +157,43 @@ describe('OpenAPI document', () => {
     expect(Object.keys(apply.responses as Json)).toEqual(['200', '400', '401', '429']);
     const res = await fetch(`${app.url}/api/v1/metrics/series?fields=cache.hitRate`);
     expect(((await res.json()) as Json).error).toMatchObject({ field: 'query.from' });
+  });
+});
+
+describe('routes another module adds with api.addRoutes', () => {
+  it('are guarded, validated and documented from their schemas like the API\'s own', async () => {
+    const app = Fastify();
+    const none = async () => null;
+    const api = registerApi(app, {
+      environment: 'local',
+      windowMs: 300_000,
+      metrics: { environments: async () => ['local'], latestSnapshot: none, snapshot: async () => { throw new Error('unused'); }, series: async () => { throw new Error('unused'); } },
+      analyses: { latestAnalysis: none },
+      tokens: { write: 'w-token', read: null },
+      config: {},
+    });
+    const Body = z.strictObject({ matchers: z.array(z.string()).min(1), comment: z.string().max(20).default('') });
+    api.addRoutes([defineRoute({
+      method: 'POST', url: '/api/v1/things', summary: 'Add a thing', tag: 'things', access: 'write', body: Body,
+      response: z.object({ added: z.number() }),
+      async handler({ body, reply }) {
+        reply.code(201);
+        return { added: body.matchers.length };
+      },
+    })]);
+    await app.ready();
+    const post = (body: unknown, token?: string) => app.inject({ method: 'POST', url: '/api/v1/things', payload: body as object, headers: token ? { authorization: `Bearer ${token}` } : {} });
+    expect((await post({ matchers: ['a=b'] })).statusCode).toBe(401);
+    expect((await post({ matchers: ['a=b'] }, 'nope')).statusCode).toBe(401);
+    const bad = await post({ matchers: [] }, 'w-token');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.field).toBe('body.matchers');
+    const ok = await post({ matchers: ['a=b', 'c=d'] }, 'w-token');
+    expect([ok.statusCode, ok.json()]).toEqual([201, { added: 2 }]);
+    const doc = (await app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
+    const op = doc.paths['/api/v1/things'].post;
+    expect(op.security).toEqual([{ bearer: [] }]);
+    expect(op.requestBody.content['application/json'].schema).toMatchObject({ type: 'object', required: ['matchers'], properties: { matchers: { type: 'array', minItems: 1 } } });
+    await app.close();
   });
 });

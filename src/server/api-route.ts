@@ -25,6 +25,8 @@ export interface ApiRoute<Q extends z.ZodType = z.ZodType, B extends z.ZodType =
   readonly params?: P;
   /** The 200 answer. */
   readonly response: z.ZodType;
+  /** Its media type; default application/json. */
+  readonly responseType?: string;
   handler(input: { query: z.output<Q>; body: z.output<B>; params: z.output<P>; request: FastifyRequest; reply: FastifyReply }): Promise<unknown>;
 }
 

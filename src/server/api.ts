@@ -41,17 +41,23 @@ export interface Api {
   /** The routes described here, with their schemas (what the OpenAPI document is made from). */
   readonly routes: readonly ApiRoute[];
   readonly guards: AuthGuards & { readonly rateLimit: ReturnType<typeof createRateLimit> };
+  /**
+   * Registers another module's routes as this module registers its own: guarded by their
+   * access, validated by their schemas, and documented from those schemas in the OpenAPI
+   * document (a route added with `app.get` directly is listed by method and URL only).
+   */
+  addRoutes(routes: readonly ApiRoute[]): void;
 }
 
 /**
  * Registers the error handler, every `/api/v1` route in the list below, the OpenAPI document,
- * live events and the dashboard. Routes another module adds afterwards (alerts, silences) are
- * listed in the OpenAPI document too, and their GET routes get the read-token guard; their
- * writes must use `api.guards`.
+ * live events and the dashboard. Another module adds its routes with `api.addRoutes`. Routes
+ * added to `app` directly under /api/ are still listed in the OpenAPI document (by method and
+ * URL) and their GET routes get the read-token guard; their writes must use `api.guards`.
  *
  * @example
  * const api = registerApi(app, deps);
- * app.post('/api/v1/silences', { preHandler: [api.guards.rateLimit, api.guards.write], bodyLimit: 65536 }, handler);
+ * api.addRoutes([defineRoute({ method: 'POST', url: '/api/v1/silences', access: 'write', body: NewSilence, ... })]);
  */
 export function registerApi(app: FastifyInstance, deps: ApiDeps): Api {
   installErrorHandler(app);
@@ -97,5 +103,15 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): Api {
   }));
   registerApiRoutes(app, routes, { auth, rateLimit });
   registerDashboard(app);
-  return { live, routes, guards: { ...auth, rateLimit } };
+  return {
+    live,
+    routes,
+    guards: { ...auth, rateLimit },
+    addRoutes(extra) {
+      for (const route of extra) ours.add(`${route.method} ${route.url}`);
+      routes.push(...extra);
+      document = null;
+      registerApiRoutes(app, extra, { auth, rateLimit });
+    },
+  };
 }

@@ -39,7 +39,7 @@ const errorResponse = (description: string) => ({
 
 function operation(route: ApiRoute): JsonSchema {
   const responses: Record<string, unknown> = {
-    200: { description: 'OK', content: { 'application/json': { schema: jsonSchema(route.response, 'output') } } },
+    200: { description: 'OK', content: { [route.responseType ?? 'application/json']: { schema: jsonSchema(route.response, 'output') } } },
     400: errorResponse('Bad input: `error.field` names the field and `error.message` says why'),
     401: errorResponse('Missing or wrong bearer token'),
   };

@@ -13,7 +13,8 @@ export function eventRoutes(feed: Pick<LiveHub, 'subscribe'>, heartbeatMs = 15_0
     summary: 'Live updates as server-sent events (text/event-stream)',
     tag: 'live',
     access: 'read',
-    response: z.string().describe('text/event-stream'),
+    response: z.string().describe('One event per block: `event: <kind>` and `data: {"kind","environment","atMs"}`'),
+    responseType: 'text/event-stream',
     async handler({ request, reply }) {
       reply.hijack();
       const res = reply.raw;
