@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,6 +112,51 @@ describe.skipIf(missingProgram('redis-server') !== null)('perfpilot start', () =
     expect(await exited).toBe(0);
     expect(Date.now() - startedMs).toBeLessThan(10_000);
     expect(stderr).toContain('"msg":"perfpilot stopped"');
+  });
+});
+
+/** Runs `perfpilot start` until it says it started, then stops it with SIGTERM; its whole output. */
+async function startAndStop(config: string, port: number, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; log: Record<string, unknown>[] }> {
+  const child = spawn(process.execPath, cliArgs(['start', '--config', config, '--port', String(port)]), { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const deadline = Date.now() + 30_000;
+  while (!stderr.includes('"msg":"perfpilot started"') && child.exitCode === null && Date.now() < deadline) await sleep(100);
+  child.kill('SIGTERM');
+  const code = await exited;
+  return { code, stdout, log: stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>) };
+}
+
+describe('perfpilot start: the token and where it listens', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'perfpilot-token-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('prints a generated token once, keeps it 0600, and warns when serving beyond loopback without a read token', async () => {
+    const config = join(dir, 'perfpilot.yaml');
+    await writeFile(config, `interval: 1s\nstore: { path: ${join(dir, 'data', 'perfpilot.db')} }\nsources: { host: {} }\n`);
+    const env = { PERFPILOT_TOKEN: '', PERFPILOT_READ_TOKEN: '', PERFPILOT_HOST: '0.0.0.0' };
+    const first = await startAndStop(config, await freePort(), env);
+    expect(first.code).toBe(0);
+    const file = join(dir, 'data', 'token');
+    const token = (await readFile(file, 'utf8')).trim();
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(first.stdout).toBe(`perfpilot: API token for changes (shown once; kept in ${file} with mode 0600):\n  ${token}\n`);
+    expect(first.log.find((l) => l.level === 40 && l.host === '0.0.0.0')?.msg).toContain('with no read token');
+    expect(JSON.stringify(first.log)).not.toContain(token);
+
+    const again = await startAndStop(config, await freePort(), { ...env, PERFPILOT_READ_TOKEN: 'read-7d1' });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe('');
+    expect(again.log.filter((l) => l.level === 40)).toEqual([]);
+    expect((await readFile(file, 'utf8')).trim()).toBe(token);
   });
 });
 
