@@ -26,6 +26,8 @@ describe.skipIf(missingProgram('redis-server') !== null)('API security', () => {
       interval: '1s',
       sources: { host: {}, redis: { url: `redis://:${PASSWORD}@127.0.0.1:${redis.port}` } },
       alerts: { channels: [{ name: 'hook', type: 'webhook', url: `http://user:${PASSWORD}@127.0.0.1:9/hook?token=${PASSWORD}` }] },
+      // Plans and history name their target: by host and port, never by its URL with the password.
+      optimize: { targets: [{ type: 'redis', url: `redis://:${PASSWORD}@127.0.0.1:${redis.port}` }] },
     });
     await until(async () => (await call(app, '/api/v1/snapshots/latest')).status === 200, { everyMs: 250, message: 'no snapshot within 20 s' });
   });
@@ -104,6 +106,9 @@ describe.skipIf(missingProgram('redis-server') !== null)('API security', () => {
     expect(config.alerts.channels[0].url).toBe('http://user:***@127.0.0.1:9/hook?token=***');
     const sources = (await call(app, '/api/v1/sources')).json();
     expect(sources.sources.redis.status).toBe('ok');
+    const plan = (await call(app, '/api/v1/optimize/plans/latest')).json();
+    expect(plan.available).toBe(true);
+    expect(JSON.stringify(plan.plan)).toContain(`redis://127.0.0.1:${redis.port}`);
   });
 
   it('streams live events', async () => {
