@@ -186,16 +186,20 @@ describe('CloudWatch source against a local server in the awsJson1_0 wire protoc
     expect(detail).toBe('6 of 7 metrics had data over 300 s in 2 calls; no data: Deadlocks');
   });
 
-  it('reports data CloudWatch still marks partial, and asks HTTP APIs for 5xx by ApiId', async () => {
+  it('reports data CloudWatch still marks partial, and reads HTTP APIs\' error rate as 5xx Sum ÷ Count Sum by ApiId', async () => {
+    const sums: Record<string, number> = { api_errors: 6, api_count: 400 };
     const wire = await wireServer((call) => ({ body: {
-      MetricDataResults: call.body.MetricDataQueries.map((q) => ({ Id: q.Id, Timestamps: [s(WINDOW.startMs)], Values: [1], StatusCode: q.Id === 'api_count' ? 'PartialData' : 'Complete' })),
+      MetricDataResults: call.body.MetricDataQueries.map((q) => ({ Id: q.Id, Timestamps: [s(WINDOW.startMs)], Values: [sums[q.Id] ?? 1], StatusCode: q.Id === 'api_count' ? 'PartialData' : 'Complete' })),
       Messages: [{ Code: 'MaxMetricsExceeded', Value: 'The maximum number of datapoints was exceeded' }],
     } }));
     const src = source(wire.endpoint, { apiGateway: { ApiId: 'a1b2c3', Stage: '$default' } });
-    const { detail } = await src.query(WINDOW, new AbortController().signal);
+    const { metrics, detail } = await src.query(WINDOW, new AbortController().signal);
     await wire.close();
-    const body = wire.calls[0]!.body as unknown as { MetricDataQueries: { Id: string; MetricStat: { Metric: { MetricName: string; Dimensions: unknown } } }[] };
-    expect(body.MetricDataQueries.find((q) => q.Id === 'api_errors')!.MetricStat.Metric).toMatchObject({ MetricName: '5xx', Dimensions: [{ Name: 'ApiId', Value: 'a1b2c3' }, { Name: 'Stage', Value: '$default' }] });
+    const body = wire.calls[0]!.body as unknown as { MetricDataQueries: { Id: string; MetricStat: { Metric: { MetricName: string; Dimensions: unknown }; Stat: string } }[] };
+    const errors = body.MetricDataQueries.find((q) => q.Id === 'api_errors')!.MetricStat;
+    expect(errors).toMatchObject({ Metric: { MetricName: '5xx', Dimensions: [{ Name: 'ApiId', Value: 'a1b2c3' }, { Name: 'Stage', Value: '$default' }] }, Stat: 'Sum' });
+    expect(body.MetricDataQueries.every((q) => !JSON.stringify(q.MetricStat.Metric.Dimensions).includes('Environment'))).toBe(true);
+    expect(metrics.application).toEqual({ responseTime: { p50: 1, p90: 1, p99: 1 }, errorRate: 6 / 400, throughput: 400 / 300 });
     expect(detail).toBe('5 of 5 metrics had data over 300 s in 1 call; partial data: api_count; MaxMetricsExceeded: The maximum number of datapoints was exceeded');
   });
 

@@ -24,8 +24,9 @@ function dims(d: Dims): PlannedQuery['dimensions'] {
 /**
  * The AWS preset: which CloudWatch metric fills which field, for one environment's resources.
  *
- * - API Gateway (`AWS/ApiGateway`): `Latency` p50/p90/p99 (ms); `5XXError` Average (REST) or
- *   `5xx` Average (HTTP APIs) as the error rate, each request counting 0 or 1; `Count` Sum.
+ * - API Gateway (`AWS/ApiGateway`): `Latency` p50/p90/p99 (ms) and `Count` Sum. The error rate is
+ *   `5XXError` Average for REST APIs, which AWS documents as errors ÷ requests; for HTTP APIs,
+ *   whose `5xx` is documented only as a number of errors, it is `5xx` Sum ÷ `Count` Sum.
  * - RDS/Aurora (`AWS/RDS`): `DatabaseConnections` (newest minute), `Deadlocks` (a per-second
  *   rate; Average × window seconds gives the count).
  * - ElastiCache (`AWS/ElastiCache`): `CacheHits`/`CacheMisses`/`Evictions` Sums over the window;
@@ -40,7 +41,7 @@ export function planQueries(d: EnvironmentDimensions): PlannedQuery[] {
     const api = d.apiGateway;
     const isHttpApi = 'ApiId' in api;
     for (const p of ['p50', 'p90', 'p99']) add(`api_${p}`, 'AWS/ApiGateway', 'Latency', api, p, 'window');
-    add('api_errors', 'AWS/ApiGateway', isHttpApi ? '5xx' : '5XXError', api, 'Average', 'window');
+    add('api_errors', 'AWS/ApiGateway', isHttpApi ? '5xx' : '5XXError', api, isHttpApi ? 'Sum' : 'Average', 'window');
     add('api_count', 'AWS/ApiGateway', 'Count', api, 'Sum', 'window');
   }
   if (d.rds) {

@@ -6,8 +6,9 @@ import type { PlannedQuery } from './preset.js';
  * readings. A query with no values gives null, never 0. Pure.
  *
  * Window queries have one datapoint; should there be several, Sums are added and other
- * statistics take the newest. The ElastiCache available memory is derived from
- * `BytesUsedForCache` (Redis used_memory) and `DatabaseMemoryUsagePercentage`
+ * statistics take the newest. The error rate is the `Average` asked for (REST APIs), or errors
+ * ÷ requests from two Sums (HTTP APIs), null when there were no requests. The ElastiCache
+ * available memory is derived from `BytesUsedForCache` (Redis used_memory) and `DatabaseMemoryUsagePercentage`
  * (used_memory ÷ maxmemory × 100): maxmemory − used = used × (100 ÷ percent − 1); it is
  * null when either is missing or the percentage is 0.
  */
@@ -20,6 +21,8 @@ export function cloudWatchReadings(plan: readonly PlannedQuery[], values: Readon
     return q.period === 'window' && q.stat === 'Sum' ? v.reduce((a, b) => a + b, 0) : v[0]!;
   };
   const count = get('api_count');
+  const errors = get('api_errors');
+  const errorsAreSum = byId.get('api_errors')?.stat === 'Sum';
   const deadlockRate = get('db_deadlocks');
   const hits = get('cache_hits');
   const misses = get('cache_misses');
@@ -30,7 +33,7 @@ export function cloudWatchReadings(plan: readonly PlannedQuery[], values: Readon
   return {
     application: {
       responseTime: { p50: get('api_p50'), p90: get('api_p90'), p99: get('api_p99') },
-      errorRate: get('api_errors'),
+      errorRate: errorsAreSum ? (errors !== null && count ? errors / count : null) : errors,
       throughput: count === null ? null : count / windowPeriodS,
     },
     database: {
