@@ -51,6 +51,12 @@ describe('instrument: node:http', () => {
     for (const q of [0.5, 0.9, 0.99]) {
       expect(relativeError(sketch.getValueAtQuantile(q), exactQuantile(exact, q)), `p${q * 100}`).toBeLessThanOrEqual(0.01);
     }
+    // The load is what the plan says, so the three percentiles test three different waits.
+    expect(exactQuantile(exact, 0.5)).toBeGreaterThanOrEqual(20);
+    expect(exactQuantile(exact, 0.5)).toBeLessThan(100);
+    expect(exactQuantile(exact, 0.9)).toBeGreaterThanOrEqual(100);
+    expect(exactQuantile(exact, 0.9)).toBeLessThan(400);
+    expect(exactQuantile(exact, 0.99)).toBeGreaterThanOrEqual(400);
     expect(relativeError(sketch.min, Math.min(...exact))).toBeLessThan(0.01);
     expect(relativeError(sketch.max, Math.max(...exact))).toBeLessThan(0.01);
     expect(relativeError(sketch.sum, exact.reduce((a, b) => a + b, 0))).toBeLessThan(0.001);
@@ -140,6 +146,34 @@ describe('instrument: node:http', () => {
     expect([a3.gap, b2.gap, a3.since, a3.seq]).toEqual([false, false, a2.seq, b2.seq + 1]);
     expect(b2.endMs).toBeGreaterThanOrEqual(b2.startMs);
     expect(b2.startMs).toBe(b1.endMs);
+  });
+
+  it('loses and repeats nothing while two pullers poll /perfpilot/v1/sketch during load', async () => {
+    const base = await setUp();
+    const exporter = await perf.serve({ host: '127.0.0.1', port: 0 });
+    const pull = async (since: number | null) => (await fetch(`${exporter.url}/perfpilot/v1/sketch${since === null ? '' : `?since=${since}`}`)).json() as Promise<ReturnType<Instrumentation['sketch']>>;
+    // Each puller's first pull (no cursor) only sets its cursor: nothing has been served yet.
+    const pullers = [{ everyMs: 7, seq: (await pull(null)).seq, requests: 0, sketched: 0, gaps: 0 }, { everyMs: 23, seq: (await pull(null)).seq, requests: 0, sketched: 0, gaps: 0 }];
+    const pullOnce = async (p: (typeof pullers)[number]) => {
+      const envelope = await pull(p.seq);
+      p.seq = envelope.seq;
+      p.requests += envelope.http.requests;
+      p.sketched += envelope.http.durationMs.count;
+      if (envelope.gap) p.gaps++;
+    };
+    let loading = true;
+    const polling = pullers.map(async (p) => {
+      while (loading) {
+        await sleep(p.everyMs);
+        await pullOnce(p);
+      }
+    });
+    const statuses = await runLoad(base, planPaths([{ ms: 0, count: 1500 }, { ms: 3, count: 500 }], (ms, i) => `/wait?ms=${ms}&i=${i}`), 16);
+    loading = false;
+    await Promise.all(polling);
+    for (const p of pullers) await pullOnce(p); // after the last response: the rest of the load
+    expect(statuses.filter((s) => s === 200)).toHaveLength(2000);
+    expect(pullers.map((p) => [p.requests, p.sketched, p.gaps])).toEqual([[2000, 2000, 0], [2000, 2000, 0]]);
   });
 
   it('says gap when the windows after a cursor were already dropped', async () => {
