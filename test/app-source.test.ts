@@ -87,6 +87,7 @@ describe('app source', () => {
     // Warm the services up (compiling perfpilot's code on the first requests would delay their own
     // timestamps), and let both sources' next pulls start after that.
     await Promise.all([runLoad(a.app, Array(20).fill('/status/200'), 2), runLoad(b.app, Array(20).fill('/status/200'), 2)]);
+    const beforeBaselineMs = Date.now();
     const baseline = at(Date.now(), await source.sample(signal()));
     await other.sample(signal());
     await Promise.all([a.durations(), b.durations()]);
@@ -94,11 +95,14 @@ describe('app source', () => {
     const planA = [{ ms: 20, count: 300 }, { ms: 100, count: 200 }, { ms: 400, count: 10 }];
     const planB = [{ ms: 20, count: 300 }, { ms: 100, count: 150 }, { ms: 400, count: 40 }];
     const failing = (n: number, ok: number) => [...Array(n).fill('/status/500'), ...Array(ok).fill('/status/204')];
+    const loadStartMs = Date.now();
     await Promise.all([
       runLoad(a.app, [...planPaths(planA, (ms) => `/wait/${ms}`), ...failing(13, 27)], 25),
       runLoad(b.app, [...planPaths(planB, (ms) => `/wait/${ms}`), ...failing(7, 3)], 25),
     ]);
+    const loadEndMs = Date.now();
     const sample = await source.sample(signal());
+    const afterSampleMs = Date.now();
     const seenByOther = await other.sample(signal());
     const exact = [...(await a.durations()), ...(await b.durations())];
     expect(exact).toHaveLength(1050);
@@ -112,7 +116,16 @@ describe('app source', () => {
     expect(windows.map((w) => w?.http.requests)).toEqual([550, 500]);
     const expectedThroughput = 550 / ((windows[0]!.endMs - windows[0]!.startMs) / 1000) + 500 / ((windows[1]!.endMs - windows[1]!.startMs) / 1000);
     expect(metrics.application!.throughput).toBe(expectedThroughput);
-    expect(windows[0]!.startMs).toBeGreaterThanOrEqual(baseline.atMs - 1000);
+    // Each window is the span between this source's two pulls, as the test's own clock saw them
+    // (the services share the machine's clock): it holds the whole load and nothing before.
+    for (const w of windows) {
+      expect(w!.startMs).toBeGreaterThanOrEqual(beforeBaselineMs);
+      expect(w!.startMs).toBeLessThanOrEqual(loadStartMs);
+      expect(w!.endMs).toBeGreaterThanOrEqual(loadEndMs);
+      expect(w!.endMs).toBeLessThanOrEqual(afterSampleMs);
+    }
+    expect(metrics.application!.throughput).toBeGreaterThanOrEqual(1050 / ((afterSampleMs - beforeBaselineMs) / 1000));
+    expect(metrics.application!.throughput).toBeLessThanOrEqual(1050 / ((loadEndMs - loadStartMs) / 1000));
     expect(detail).toBe('2 of 2 targets answered');
     // A second perfpilot on its own cursors saw exactly the same requests.
     expect(seenByOther.targets.map((t) => (t.ok ? t.window.http.requests : null))).toEqual([550, 500]);
