@@ -32,6 +32,27 @@ describe('SQLite audit store', () => {
     expect(await s.getOptimization(999)).toBeNull();
   });
 
+  it('keeps plans by id, answers the newest per environment, and keeps only the newest 200', async () => {
+    const s = store();
+    const plan = (id: string, environment: string, atMs: number) => ({
+      id, environment, createdAt: new Date(atMs).toISOString(), windowMs: 1000, baselines: { 'redis://h:6379': { hitRate: 0.5, p99Ms: null } }, notes: [],
+      proposals: [{ target: 'redis://h:6379', resource: '', parameter: 'maxmemory-policy', current: 'volatile-lru', proposed: 'allkeys-lfu', evidence: { hitRate: 0.5, skew: null }, expectedEffect: 'e', risk: 'r' }],
+    });
+    await s.savePlan(plan('plan-a', 'e', 1000));
+    await s.savePlan(plan('plan-b', 'e', 2000));
+    await s.savePlan(plan('plan-c', 'other', 3000));
+    expect(await s.getPlan('plan-a')).toEqual(plan('plan-a', 'e', 1000));
+    expect(await s.getPlan('plan-x')).toBeNull();
+    expect((await s.latestPlan('e'))!.id).toBe('plan-b');
+    expect((await s.latestPlan('other'))!.id).toBe('plan-c');
+    expect(await s.latestPlan('none')).toBeNull();
+    for (let i = 0; i < 200; i++) await s.savePlan(plan(`plan-n${i}`, 'e', 10_000 + i));
+    expect(await s.getPlan('plan-a')).toBeNull();
+    expect(await s.getPlan('plan-c')).toBeNull();
+    expect(await s.getPlan('plan-n0')).not.toBeNull();
+    expect((await s.latestPlan('e'))!.id).toBe('plan-n199');
+  });
+
   it('lets one holder take the lock until it lets go or its lease runs out', async () => {
     const s = store();
     expect(await s.tryLockOptimizer('a', 0, 100)).toBe(true);

@@ -46,7 +46,7 @@ describe.skipIf(missingProgram('redis-server') !== null)('perfpilot optimize (CL
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  // Five CLI runs, each starting Node and tsx: slow on a busy 2-core machine.
+  // Six CLI runs, each starting Node and tsx: slow on a busy 2-core machine.
   it('plans, dry-runs, applies with --yes, rolls back and lists history, never printing the password', { timeout: 180_000 }, async () => {
     const planned = await cli('plan', '--json', '--window', '2s');
     expect(planned.stderr).not.toContain(PASSWORD);
@@ -59,11 +59,16 @@ describe.skipIf(missingProgram('redis-server') !== null)('perfpilot optimize (CL
     const planFile = join(dir, 'plan.json');
     await writeFile(planFile, planned.stdout);
 
-    const dry = await cli('apply', planFile);
+    // By id: `plan` kept it in the store, as it does for the API and the dashboard.
+    const dry = await cli('apply', plan.id);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain(`would change ${target}: maxmemory-policy volatile-lru → ${plan.proposals[0].proposed}`);
     expect(await configGet('maxmemory-policy')).toBe('volatile-lru');
+    const missing = await cli('apply', 'plan-20000101T000000000Z');
+    expect(missing.code).toBe(66);
+    expect(missing.stderr).toContain('no plan plan-20000101T000000000Z in the store');
 
+    // By file: the output of `plan --json`.
     const applied = await cli('apply', '--yes', planFile, '--json');
     expect(applied.code).toBe(0);
     const result = JSON.parse(applied.stdout);

@@ -11,7 +11,8 @@ export interface PlanOptions {
 
 /**
  * `perfpilot optimize plan`: reads the environment's last window from the store, inspects
- * every configured target over `windowMs` in parallel, and plans. Changes nothing.
+ * every configured target over `windowMs` in parallel, and plans. Changes no target; keeps the
+ * plan in the store by id, so that `optimize apply ID` and the API can apply it later.
  */
 export async function planOptimizations(deps: OptimizerDeps, options: PlanOptions): Promise<Plan> {
   const startMs = deps.now();
@@ -36,6 +37,7 @@ export async function planOptimizations(deps: OptimizerDeps, options: PlanOption
     p99Ms: m?.application.responseTime.p99 ?? null,
     now: new Date(deps.now()),
   });
+  await deps.audit.savePlan(plan);
   deps.logger.info({ planId: plan.id, proposals: plan.proposals.length, targets: deps.targets.size }, 'Cache optimization planned');
   return plan;
 }

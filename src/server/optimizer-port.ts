@@ -17,31 +17,26 @@ export interface OptimizerPortOptions {
 }
 
 /**
- * The optimizer core behind the API. Plans are kept in memory by id so that the dashboard
- * can apply the plan it shows; after an apply, verification runs in the background (and
- * rolls back by itself on a regression), so the call returns at once.
+ * The optimizer core behind the API. Plans are kept in the store by id (`planOptimizations`
+ * saves them), so the dashboard can apply the plan it shows, also after a restart, and a plan
+ * made by `perfpilot optimize plan` can be applied here. After an apply, verification runs in
+ * the background (and rolls back by itself on a regression), so the call returns at once.
  */
 export function createOptimizerPort(deps: OptimizerDeps, options: OptimizerPortOptions = {}): OptimizerPort {
   const planWindowMs = options.planWindowMs ?? 3_000;
   const maxPlanAgeMs = options.maxPlanAgeMs ?? 30_000;
-  const plans = new Map<string, Plan>();
-  let latest: Plan | null = null;
   let planning: Promise<Plan> | null = null;
 
   const checkEnv = (environment: string) => {
     if (environment !== deps.environment) throw new PerfpilotError(`this perfpilot optimizes environment "${deps.environment}", not "${environment}"`, { httpStatus: 404 });
   };
-  const makePlan = () => (planning ??= planOptimizations(deps, { windowMs: planWindowMs }).then((plan) => {
-    plans.set(plan.id, plan);
-    if (plans.size > 50) plans.delete(plans.keys().next().value!);
-    latest = plan;
-    return plan;
-  }).finally(() => { planning = null; }));
+  const makePlan = () => (planning ??= planOptimizations(deps, { windowMs: planWindowMs }).finally(() => { planning = null; }));
 
   return {
     async latestPlan(environment) {
       checkEnv(environment);
-      if (latest && deps.now() - Date.parse(latest.createdAt) < maxPlanAgeMs) return latest;
+      const latest = await deps.audit.latestPlan(environment);
+      if (latest && deps.now() - Date.parse(latest.createdAt) < maxPlanAgeMs && !(await changedSince(latest))) return latest;
       return makePlan();
     },
     async plan(environment) {
@@ -49,23 +44,24 @@ export function createOptimizerPort(deps: OptimizerDeps, options: OptimizerPortO
       return makePlan();
     },
     async apply(planId, by) {
-      const plan = plans.get(planId);
-      if (!plan) throw new PerfpilotError(`no plan ${planId} here; plans are kept in memory, ask for the latest plan again`, { httpStatus: 404 });
+      const plan = await deps.audit.getPlan(planId);
+      if (!plan) throw new PerfpilotError(`no plan ${planId}: only the newest plans are kept; ask for the latest plan again`, { httpStatus: 404 });
       const result = await applyPlan(deps, plan, { confirm: true, by });
-      latest = null;
       if (result.records.length && !result.failure) {
         verifyApplied(deps, result.records).catch((err: unknown) => deps.logger.error({ err }, 'Cache optimization verification failed'));
       }
       return result;
     },
-    async rollback(id, by) {
-      const record = await rollbackChange(deps, id, { by, reason: `rolled back by ${by}` });
-      latest = null;
-      return record;
-    },
+    rollback: (id, by) => rollbackChange(deps, id, { by, reason: `rolled back by ${by}` }),
     async history(environment) {
       checkEnv(environment);
-      return (await deps.audit.listOptimizations(options.historyLimit ?? 50)).filter((r) => r.environment === environment);
+      return deps.audit.listOptimizations(options.historyLimit ?? 50, environment);
     },
   };
+
+  /** A plan made before the last change (by any process sharing the store) no longer describes the targets. */
+  async function changedSince(plan: Plan): Promise<boolean> {
+    const [last] = await deps.audit.listOptimizations(1, plan.environment);
+    return last !== undefined && last.atMs >= Date.parse(plan.createdAt);
+  }
 }

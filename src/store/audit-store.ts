@@ -51,4 +51,12 @@ export interface AuditStore {
    */
   tryLockOptimizer(holder: string, nowMs: number, leaseMs: number): Promise<boolean>;
   unlockOptimizer(holder: string): Promise<void>;
+  /**
+   * Keeps a plan by id, so that an id shown by the API, the dashboard or the CLI can be applied
+   * later, from any process sharing the store and after a restart. Only the newest plans are kept.
+   */
+  savePlan(plan: Plan): Promise<void>;
+  getPlan(id: string): Promise<Plan | null>;
+  /** The environment's newest plan; null if none. */
+  latestPlan(environment: string): Promise<Plan | null>;
 }

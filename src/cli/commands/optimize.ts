@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
@@ -31,7 +32,7 @@ export function register(program: Command): void {
   common(optimize.command('plan').description('propose changes from the evidence; changes nothing')
     .option('--window <duration>', 'how long to watch the targets (default: the configuration\'s window)'))
     .action((flags: Flags) => run(flags, (o, core) => plan(o, core, flags)));
-  common(optimize.command('apply [plan]').description('apply a plan (a file from `plan --json`, or a fresh plan); a dry run without --yes')
+  common(optimize.command('apply [plan]').description('apply a plan (its id, a file from `plan --json`, or a fresh plan); a dry run without --yes')
     .option('--yes', 'really change the targets')
     .option('--window <duration>', 'the window of a fresh plan'))
     .action((file: string | undefined, flags: Flags) => run(flags, (o, core) => apply(o, core, file, flags)));
@@ -75,7 +76,7 @@ async function plan(o: Optimizer, core: Core, flags: Flags): Promise<void> {
 }
 
 async function apply(o: Optimizer, core: Core, file: string | undefined, flags: Flags): Promise<void> {
-  const p = file === undefined ? await freshPlan(o, core, flags) : await readPlan(file);
+  const p = file === undefined ? await freshPlan(o, core, flags) : await findPlan(o, file);
   const result = await applyPlan(o, p, { confirm: flags.yes === true, by: `cli:${userInfo().username}` });
   let verified: OptimizationRecord[] = [];
   if (!flags.json) process.stdout.write(formatApply(result));
@@ -92,12 +93,22 @@ async function apply(o: Optimizer, core: Core, file: string | undefined, flags: 
   if (result.failure || verified.some((r) => r.status === 'rolled_back')) process.exitCode = 1;
 }
 
+/** A plan by the id `plan`, the API or the dashboard showed (kept in the store), or from a file. */
+async function findPlan(o: Optimizer, idOrFile: string): Promise<Plan> {
+  if (/^plan-[A-Za-z0-9]+$/.test(idOrFile) && !existsSync(idOrFile)) {
+    const stored = await o.audit.getPlan(idOrFile);
+    if (!stored) throw new PerfpilotError(`no plan ${idOrFile} in the store (only the newest plans are kept); make one with \`perfpilot optimize plan\``, { exitCode: 66 });
+    return stored;
+  }
+  return readPlan(idOrFile);
+}
+
 async function readPlan(file: string): Promise<Plan> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new PerfpilotError(`${file}: cannot read the plan (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { exitCode: 66 });
+    throw new PerfpilotError(`${file}: cannot read the plan (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give a plan id or the file \`perfpilot optimize plan --json\` wrote`, { exitCode: 66 });
   }
   let json: unknown;
   try {
@@ -130,7 +141,7 @@ function formatPlan(p: Plan): string {
     lines.push(`   effect:   ${x.expectedEffect}`, `   risk:     ${x.risk}`);
   }
   for (const n of p.notes) lines.push(`note: ${n.target}: ${n.message}`);
-  lines.push('', 'apply with: perfpilot optimize plan --json > plan.json && perfpilot optimize apply --yes plan.json');
+  if (p.proposals.length) lines.push('', `apply with: perfpilot optimize apply --yes ${p.id}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { Plan } from '../../optimize/proposal.js';
 import type { AuditStore, OptimizationRecord, OptimizationStatus } from '../audit-store.js';
 
 interface Row {
@@ -6,13 +7,16 @@ interface Row {
   status: OptimizationStatus; at_ms: number; by: string; changes: string; plan: string | null; reason: string | null; verification: string | null;
 }
 
+/** Plans are made every few seconds by the dashboard; the audit rows keep a copy of any plan applied. */
+const KEPT_PLANS = 200;
+
 const fromRow = (r: Row): OptimizationRecord => ({
   id: r.id, kind: r.kind, rollbackOf: r.rollback_of, environment: r.environment, target: r.target, targetType: r.target_type,
   status: r.status, atMs: r.at_ms, by: r.by, changes: JSON.parse(r.changes), plan: r.plan === null ? null : JSON.parse(r.plan),
   reason: r.reason, verification: r.verification === null ? null : JSON.parse(r.verification),
 });
 
-/** The optimizer's audit log and lock in SQLite (migration 003). */
+/** The optimizer's audit log and lock (migration 003) and its plans (migration 004) in SQLite. */
 export function sqliteAuditStore(db: Database.Database): AuditStore {
   const insert = db.prepare(`INSERT INTO optimizations (kind, rollback_of, environment, target, target_type, status, at_ms, by, changes, plan, reason, verification)
     VALUES (@kind, @rollbackOf, @environment, @target, @targetType, @status, @atMs, @by, @changes, @plan, @reason, @verification)`);
@@ -22,6 +26,14 @@ export function sqliteAuditStore(db: Database.Database): AuditStore {
   const lock = db.prepare(`INSERT INTO optimizer_lock (id, holder, until_ms) VALUES (1, @holder, @until)
     ON CONFLICT (id) DO UPDATE SET holder = @holder, until_ms = @until WHERE optimizer_lock.holder = @holder OR optimizer_lock.until_ms < @now`);
   const unlock = db.prepare('DELETE FROM optimizer_lock WHERE id = 1 AND holder = ?');
+  const putPlan = db.prepare('INSERT OR REPLACE INTO optimization_plans (id, environment, created_ms, plan) VALUES (@id, @environment, @createdMs, @plan)');
+  const trimPlans = db.prepare(`DELETE FROM optimization_plans WHERE id NOT IN (SELECT id FROM optimization_plans ORDER BY created_ms DESC, rowid DESC LIMIT ${KEPT_PLANS})`);
+  const planById = db.prepare<[string], { plan: string }>('SELECT plan FROM optimization_plans WHERE id = ?');
+  const newestPlan = db.prepare<[string], { plan: string }>('SELECT plan FROM optimization_plans WHERE environment = ? ORDER BY created_ms DESC, rowid DESC LIMIT 1');
+  const savePlan = db.transaction((plan: Plan) => {
+    putPlan.run({ id: plan.id, environment: plan.environment, createdMs: Date.parse(plan.createdAt), plan: JSON.stringify(plan) });
+    trimPlans.run();
+  });
   return {
     async appendOptimization(r) {
       const info = insert.run({
@@ -53,6 +65,17 @@ export function sqliteAuditStore(db: Database.Database): AuditStore {
     },
     async unlockOptimizer(holder) {
       unlock.run(holder);
+    },
+    async savePlan(plan) {
+      savePlan(plan);
+    },
+    async getPlan(id) {
+      const row = planById.get(id);
+      return row ? (JSON.parse(row.plan) as Plan) : null;
+    },
+    async latestPlan(environment) {
+      const row = newestPlan.get(environment);
+      return row ? (JSON.parse(row.plan) as Plan) : null;
     },
   };
 }
