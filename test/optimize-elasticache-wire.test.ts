@@ -102,7 +102,8 @@ describe('ElastiCache target against the Query wire protocol', () => {
     expect(state.groups.get('app-b')!.get('maxmemory-samples')).toBe('3');
     expect(result.records.map((r) => [r.target, r.status])).toEqual([['elasticache:us-east-1/app-a', 'restored'], ['elasticache:us-east-1/app-b', 'failed']]);
     expect(result.records[0]!.reason).toMatch(/^restored after elasticache:us-east-1\/app-b failed: /);
-    expect(notified).toEqual([]);
+    expect(notified.map((n) => [n.name, n.severity, n.labels])).toEqual([['optimization_restored', 'medium', { target: 'elasticache:us-east-1/app-a', optimization: String(result.records[0]!.id) }]]);
+    expect(notified[0]!.summary).toMatch(/^elasticache:us-east-1\/app-a: restored after elasticache:us-east-1\/app-b failed: .*Simulated failure for the test/);
   });
 
   it('serializes concurrent applies, so the cooldown lets only one through', async () => {

@@ -117,6 +117,14 @@ async function restore(deps: OptimizerDeps, written: { id: number; target: strin
     const reason = `${failed ? `failed: ${message}` : `restored after ${failedTarget} failed: ${message}`}${restoreError ? `; restoring failed too: ${restoreError}` : ''}`;
     await deps.audit.updateOptimization(entry.id, { status: failed ? 'failed' : 'restored', reason });
     deps.logger.error({ id: entry.id, target: entry.target, reason }, 'Cache optimization failed');
+    // Written and taken back again is a rollback the operators did not ask for; a failed restore needs them.
+    if (entry.groups.length || restoreError) {
+      await deps.notifier?.notify({
+        name: restoreError ? 'optimization_rollback_failed' : 'optimization_restored', environment: deps.environment, severity: restoreError ? 'high' : 'medium',
+        summary: `${entry.target}: ${reason}${restoreError ? `; check the target and set back by hand: ${describeChanges(inverse(entry.groups.flat()))}` : ''}`,
+        labels: { target: entry.target, optimization: String(entry.id) },
+      });
+    }
   }
 }
 
