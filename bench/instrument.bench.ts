@@ -1,12 +1,20 @@
 /**
- * `npm run bench instrument`: a hello-world node:http server under `wrk -t1 -c32 -d10s`, bare and
- * with each instrumentation, in alternating rounds of one run. The server runs in its own child
- * process pinned to CPU 0 (plain node running SERVER below), wrk is pinned to CPU 1.
- * Prints median requests/s, the ratio to bare, the RSS each setup adds, and perfpilot's
- * percentile accuracy against exact durations measured in the same server.
+ * `npm run bench instrument`: a hello-world node:http server under `wrk -t1 -c32`, bare and with
+ * each instrumentation (perfpilot, a prom-client Histogram, OpenTelemetry's HTTP instrumentation).
+ * Each setup is one server process for the whole run, pinned to CPU 0 (plain node running SERVER
+ * below); wrk is pinned to CPU 1.
+ *
+ * The method, so that a ratio near 0.99 can be told apart from noise: short bursts (BENCH_SECONDS,
+ * default 3 s) in strict alternation, bare X bare Y bare Z bare …, for BENCH_ROUNDS rounds (default
+ * 20, the order of X, Y, Z rotating). Each burst is divided by the mean of the bare bursts just
+ * before and after it; the table gives the median of these paired ratios, their interquartile
+ * range and a distribution-free 95 % confidence interval of the median, for requests/s and for
+ * server CPU per request. About 6½ minutes at the defaults. Then the private RSS each server added
+ * over the whole run, perfpilot's in-process hot path, and its percentile accuracy under wrk.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -15,8 +23,9 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = process.env.PERFPILOT_DIST ?? `${ROOT}dist`;
 const SETUPS = ['bare', 'perfpilot', 'prom-client', 'opentelemetry'] as const;
 type Setup = (typeof SETUPS)[number] | 'perfpilot-accuracy';
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
+/** The length of one wrk burst, whole seconds. */
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 
 // ---- the server under test (child process, plain node: no TypeScript loader in its memory) ----
 
@@ -29,6 +38,7 @@ const SERVER = `
 import http from 'node:http';
 import { channel } from 'node:diagnostics_channel';
 import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 const [setup, dist] = process.argv.slice(1);
@@ -112,42 +122,50 @@ interface Accuracy {
 
 // ---- the driver ----
 
-interface Run {
-  readonly rps: number;
-  /** CPU time (user + system) of the server per request: unlike req/s, barely moved by other load. */
-  readonly cpuUsPerRequest: number;
-  /** Private RSS (RssAnon) after load minus before the setup was loaded. */
-  readonly rssGrowthBytes: number;
-  readonly report: unknown;
+/** One server under test, alive for the whole run. */
+interface Child {
+  readonly url: string;
+  ask<T>(command: string): Promise<T>;
+  stop(): void;
 }
 
-async function runOnce(setup: Setup, seconds: number): Promise<Run> {
+async function startChild(setup: Setup): Promise<Child> {
   // The young generation is pinned at V8's largest default size: left to itself it grows with the
   // allocation rate, so RSS would say more about req/s than about what a setup keeps in memory.
   const v8Flags = ['--expose-gc', '--min-semi-space-size=16', '--max-semi-space-size=16'];
   const child: ChildProcessWithoutNullStreams = spawn('taskset', ['-c', '0', process.execPath, ...v8Flags, '--input-type=module', '-e', SERVER, setup, DIST], { cwd: ROOT });
   child.stderr.pipe(process.stderr);
   const lines = createInterface({ input: child.stdout });
-  const next = () => new Promise<string>((resolve) => lines.once('line', resolve));
-  try {
-    const { port } = JSON.parse(await next()) as { port: number };
-    const url = `http://127.0.0.1:${port}/`;
-    wrk(url, 2); // warm-up: let the JIT settle
-    const ask = async <T>(command: string): Promise<T> => {
+  // One question at a time; a server that dies fails the question it was asked.
+  let failPending: (err: Error) => void = () => {};
+  child.once('exit', (code, signal) => failPending(new Error(`the ${setup} server exited (${code ?? signal})`)));
+  const next = () => new Promise<string>((resolve, reject) => {
+    failPending = reject;
+    lines.once('line', resolve);
+  });
+  const { port } = JSON.parse(await next()) as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    async ask<T>(command: string) {
       const answer = next();
       child.stdin.write(`${command}\n`);
       return JSON.parse(await answer) as T;
-    };
-    const before = await ask<{ cpuUs: number }>('cpu');
-    const { rps, requests } = wrk(url, seconds);
-    const after = await ask<{ cpuUs: number }>('cpu');
-    const answer = next();
-    child.stdin.write('rss\n');
-    const { rssGrowth, report } = JSON.parse(await answer) as { rssGrowth: number; report: unknown };
-    return { rps, cpuUsPerRequest: (after.cpuUs - before.cpuUs) / requests, rssGrowthBytes: rssGrowth, report };
-  } finally {
-    child.kill('SIGKILL');
-  }
+    },
+    stop: () => child.kill('SIGKILL'),
+  };
+}
+
+interface Burst {
+  readonly rps: number;
+  /** CPU time (user + system) of the server per request: unlike req/s, barely moved by other load. */
+  readonly cpuUsPerRequest: number;
+}
+
+async function burst(child: Child, seconds: number): Promise<Burst> {
+  const before = await child.ask<{ cpuUs: number }>('cpu');
+  const { rps, requests } = wrk(child.url, seconds);
+  const after = await child.ask<{ cpuUs: number }>('cpu');
+  return { rps, cpuUsPerRequest: (after.cpuUs - before.cpuUs) / requests };
 }
 
 function wrk(url: string, seconds: number): { rps: number; requests: number } {
@@ -158,10 +176,39 @@ function wrk(url: string, seconds: number): { rps: number; requests: number } {
   return { rps: Number(rps[1]), requests: Number(requests[1]) };
 }
 
-const median = (xs: readonly number[]) => {
+/** The value at fraction `p` of sorted `xs`, interpolated between ranks (p = 0.5: the median). */
+function quantile(xs: readonly number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
+  const at = p * (s.length - 1);
+  const lo = Math.floor(at);
+  return s[lo]! + (s[Math.min(lo + 1, s.length - 1)]! - s[lo]!) * (at - lo);
+}
+const median = (xs: readonly number[]) => quantile(xs, 0.5);
+
+/**
+ * A distribution-free 95 % confidence interval of the median of n values: the k-th smallest and
+ * k-th largest, k the largest with P(Binomial(n, ½) < k) ≤ 2.5 %. Null when n is too small (< 6).
+ */
+function medianInterval(xs: readonly number[]): { low: number; high: number } | null {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  let below = 0; // P(Binomial(n, ½) ≤ k − 1), accumulated term by term
+  let term = 0.5 ** n;
+  let k = 0;
+  while (below + term <= 0.025) {
+    below += term;
+    term = (term * (n - k)) / (k + 1);
+    k += 1;
+  }
+  return k === 0 ? null : { low: s[k - 1]!, high: s[n - k]! };
+}
+
+/** Table cells of paired ratios: median | interquartile range | 95 % interval of the median. */
+function ratioCells(ratios: readonly number[]): string {
+  const ci = medianInterval(ratios);
+  const f = (x: number) => x.toFixed(3);
+  return `${f(median(ratios))} | ${f(quantile(ratios, 0.25))}–${f(quantile(ratios, 0.75))} | ${ci ? `${f(ci.low)}–${f(ci.high)}` : 'n/a (n < 6)'}`;
+}
 
 /**
  * perfpilot's own work per request, in ns, timed in-process: the two diagnostics-channel
@@ -197,6 +244,17 @@ async function hotPathNs(): Promise<number> {
   return ns;
 }
 
+async function accuracyReport(seconds: number): Promise<Accuracy[]> {
+  const child = await startChild('perfpilot-accuracy');
+  try {
+    wrk(child.url, 2); // warm-up (its requests are in both the sketch and the exact lists)
+    wrk(child.url, seconds);
+    return (await child.ask<{ report: Accuracy[] }>('rss')).report;
+  } finally {
+    child.stop();
+  }
+}
+
 async function main(): Promise<void> {
   if (spawnSync('sh', ['-c', 'command -v wrk && command -v taskset'], { stdio: 'ignore' }).status !== 0) {
     console.error('wrk and taskset are needed (Debian: wrk, util-linux)');
@@ -206,33 +264,71 @@ async function main(): Promise<void> {
     console.error(`${DIST}/instrument/index.js is missing: run \`npm run build\` (npm run bench does)`);
     process.exit(64);
   }
-  const runs = new Map<Setup, Run[]>(SETUPS.map((s) => [s, []]));
-  for (let round = 0; round < ROUNDS; round++) {
-    const order = SETUPS.map((_, i) => SETUPS[(i + round) % SETUPS.length]!);
-    for (const setup of order) {
-      const run = await runOnce(setup, SECONDS);
-      runs.get(setup)!.push(run);
-      console.log(`round ${round + 1}/${ROUNDS} ${setup.padEnd(14)} ${run.rps.toFixed(0).padStart(7)} req/s  ${run.cpuUsPerRequest.toFixed(2)} µs CPU/req  rss growth ${(run.rssGrowthBytes / 2 ** 20).toFixed(2)} MB`);
+  if (!(Number.isInteger(ROUNDS) && ROUNDS >= 1 && Number.isInteger(SECONDS) && SECONDS >= 1)) {
+    console.error(`BENCH_ROUNDS (${ROUNDS}) and BENCH_SECONDS (${SECONDS}) must be whole numbers ≥ 1`);
+    process.exit(64);
+  }
+  const loadAtStart = loadavg().map((x) => x.toFixed(2)).join(' ');
+  const children = new Map<(typeof SETUPS)[number], Child>();
+  try {
+    for (const setup of SETUPS) children.set(setup, await startChild(setup));
+    for (const child of children.values()) wrk(child.url, 2); // warm-up: let the JIT settle
+    const bare = children.get('bare')!;
+    const others = SETUPS.filter((s) => s !== 'bare');
+    const ratios = new Map(others.map((s) => [s, { rps: [] as number[], cpu: [] as number[], bursts: [] as Burst[] }]));
+    const bareBursts: Burst[] = [];
+    // Strict alternation, each setup's burst between two bare bursts: bare X bare Y bare Z bare …
+    // The ratio of a burst is taken against the mean of the two bare bursts around it, so a drift
+    // of the machine's speed over a few seconds cancels out; the order of X, Y, Z rotates per round.
+    let previous = await burst(bare, SECONDS);
+    bareBursts.push(previous);
+    for (let round = 0; round < ROUNDS; round++) {
+      const line: string[] = [];
+      for (let i = 0; i < others.length; i++) {
+        const setup = others[(i + round) % others.length]!;
+        const run = await burst(children.get(setup)!, SECONDS);
+        const after = await burst(bare, SECONDS);
+        bareBursts.push(after);
+        const r = ratios.get(setup)!;
+        r.bursts.push(run);
+        r.rps.push(run.rps / ((previous.rps + after.rps) / 2));
+        r.cpu.push(run.cpuUsPerRequest / ((previous.cpuUsPerRequest + after.cpuUsPerRequest) / 2));
+        line.push(`${setup} ${(run.rps / 1000).toFixed(1)}k (×${r.rps.at(-1)!.toFixed(3)})`);
+        previous = after;
+      }
+      console.log(`round ${round + 1}/${ROUNDS}: ${line.join(', ')}; bare ${(previous.rps / 1000).toFixed(1)}k`);
     }
+    const rss = new Map<string, number>();
+    for (const [setup, child] of children) rss.set(setup, (await child.ask<{ rssGrowth: number }>('rss')).rssGrowth);
+
+    const bareRps = bareBursts.map((b) => b.rps);
+    const load = loadavg().map((x) => x.toFixed(2)).join(' ');
+    console.log(`\nwrk -t1 -c32, ${SECONDS} s bursts, ${ROUNDS} rounds of bare X bare Y bare Z (order rotating), server on CPU 0, wrk on CPU 1; load average ${loadAtStart} at the start, ${load} at the end.`);
+    console.log(`Bare ranged ${(Math.min(...bareRps) / 1000).toFixed(1)}k–${(Math.max(...bareRps) / 1000).toFixed(1)}k req/s over ${bareRps.length} bursts (median ${(median(bareRps) / 1000).toFixed(1)}k).`);
+    console.log(`Ratios are paired: each burst ÷ the mean of the bare bursts just before and after it; n = ${ROUNDS} per setup.\n`);
+    console.log('| setup | median requests/s | throughput ÷ bare: median | IQR | 95 % CI of the median | CPU per request ÷ bare: median | IQR | 95 % CI of the median |');
+    console.log('|---|---|---|---|---|---|---|---|');
+    for (const setup of others) {
+      const r = ratios.get(setup)!;
+      console.log(`| ${setup} | ${(median(r.bursts.map((b) => b.rps)) / 1000).toFixed(1)}k | ${ratioCells(r.rps)} | ${ratioCells(r.cpu)} |`);
+    }
+    const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(2)} MB`;
+    console.log('\n| setup | private RSS growth, load to end of run | added vs bare |');
+    console.log('|---|---|---|');
+    for (const setup of SETUPS) console.log(`| ${setup} | ${mb(rss.get(setup)!)} | ${setup === 'bare' ? '—' : mb(rss.get(setup)! - rss.get('bare')!)} |`);
+    const ci = medianInterval(ratios.get('perfpilot')!.rps);
+    const verdict = ci === null ? 'not resolved: too few rounds for an interval'
+      : ci.low >= 0.99 ? 'met: the whole 95 % interval of the median ratio is ≥ 0.99'
+      : ci.high < 0.99 ? 'missed: the whole 95 % interval of the median ratio is < 0.99'
+      : `not resolved at this noise: the interval ${ci.low.toFixed(3)}–${ci.high.toFixed(3)} straddles 0.99`;
+    console.log(`\nGoal "perfpilot ≥ 99 % of bare's throughput": ${verdict}.`);
+    const bareCpu = median(bareBursts.map((b) => b.cpuUsPerRequest));
+    const ns = await hotPathNs();
+    console.log(`\nperfpilot hot path: ${ns.toFixed(0)} ns per request (in-process, channel messages included) = ${((ns / (bareCpu * 1000)) * 100).toFixed(2)} % of bare's ${bareCpu.toFixed(2)} µs of CPU per request`);
+  } finally {
+    for (const child of children.values()) child.stop();
   }
-  const bareRps = median(runs.get('bare')!.map((r) => r.rps));
-  const bareRss = median(runs.get('bare')!.map((r) => r.rssGrowthBytes));
-  const bareCpu = median(runs.get('bare')!.map((r) => r.cpuUsPerRequest));
-  console.log(`\nwrk -t1 -c32 -d${SECONDS}s, ${ROUNDS} alternating rounds, server on CPU 0, wrk on CPU 1; medians\n`);
-  console.log('| setup | requests/s | vs bare | server CPU per request | CPU vs bare | private RSS growth | private RSS added vs bare |');
-  console.log('|---|---|---|---|---|---|---|');
-  for (const setup of SETUPS) {
-    const rps = median(runs.get(setup)!.map((r) => r.rps));
-    const rss = median(runs.get(setup)!.map((r) => r.rssGrowthBytes));
-    const cpu = median(runs.get(setup)!.map((r) => r.cpuUsPerRequest));
-    const cpuRatio = setup === 'bare' ? '—' : `+${((cpu / bareCpu - 1) * 100).toFixed(1)} %`;
-    const ratio = setup === 'bare' ? '—' : `${((rps / bareRps - 1) * 100).toFixed(1)} %`;
-    const added = setup === 'bare' ? '—' : `${((rss - bareRss) / 2 ** 20).toFixed(2)} MB`;
-    console.log(`| ${setup} | ${(rps / 1000).toFixed(1)}k | ${ratio} | ${cpu.toFixed(2)} µs | ${cpuRatio} | ${(rss / 2 ** 20).toFixed(2)} MB | ${added} |`);
-  }
-  const ns = await hotPathNs();
-  console.log(`\nperfpilot hot path: ${ns.toFixed(0)} ns per request (in-process, channel messages included) = ${((ns / (bareCpu * 1000)) * 100).toFixed(2)} % of bare's ${bareCpu.toFixed(2)} µs of CPU per request`);
-  const accuracy = (await runOnce('perfpilot-accuracy', 5)).report as Accuracy[];
+  const accuracy = await accuracyReport(5);
   const pct = (a: number, b: number) => `${((Math.abs(a - b) / b) * 100).toFixed(2)} %`;
   console.log(`\nperfpilot percentiles under wrk (${accuracy[0]?.n} requests): the sketch vs the exact durations it was fed, and vs a second subscriber to the same channels:\n`);
   console.log('| quantile | sketch ms | exact (fed) ms | error | independent ms | error |');
