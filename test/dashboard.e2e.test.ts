@@ -106,12 +106,26 @@ describe.skipIf(skip !== null)('dashboard against a running demo', () => {
     for (const chart of ['latency', 'hit', 'throughput', 'query']) expect(await seriesPixels(page, chart), chart).toBeGreaterThan(20);
     const grid = page.locator('#charts');
     const [from, to, step] = await Promise.all(['data-from', 'data-to', 'data-step'].map((a) => grid.getAttribute(a)));
-    for (const field of ['cache.hitRate', 'application.throughput', 'application.responseTime.p99']) {
+    // Every reading shown beside every chart is the API's latest for that chart's window, and
+    // a chart is drawn exactly when the API has data for it ("no data" otherwise, never 0).
+    const fields = await page.locator('#charts [data-field]').evaluateAll((els) => els.map((el) => el.getAttribute('data-field')!));
+    expect(fields).toHaveLength(24); // the 24 fields of the charts the issue lists
+    const { body: shownSeries } = await api(`/api/v1/metrics/series?env=demo&fields=${fields.join(',')}&from=${from}&to=${to}&step=${Number(step) / 1000}s`);
+    for (const field of fields) {
       const shown = await page.locator(`[data-field="${field}"]`).getAttribute('data-value');
-      const { body } = await api(`/api/v1/metrics/series?env=demo&fields=${field}&from=${from}&to=${to}&step=${Number(step) / 1000}s`);
-      const values = body.values[field] as (number | null)[];
-      const last = values.filter((v) => v !== null).at(-1);
-      expect(shown, field).toBe(String(last));
+      const last = (shownSeries.values[field] as (number | null)[]).filter((v) => v !== null).at(-1);
+      expect(shown, field).toBe(last === undefined ? 'null' : String(last));
+    }
+    for (const figure of await page.locator('#charts figure[data-chart]').all()) {
+      const chart = (await figure.getAttribute('data-chart'))!;
+      const values = await figure.locator('[data-field]').evaluateAll((els) => els.map((el) => el.getAttribute('data-value')));
+      const empty = values.every((v) => v === 'null');
+      expect(await figure.locator('.chart-empty').isVisible(), chart).toBe(empty);
+      if (empty) for (const text of await figure.locator('[data-field]').allTextContents()) expect(text, chart).toMatch(/no data$/);
+      else if (values.some((v) => v !== 'null' && Number(v) !== 0)) expect(await seriesPixels(page, chart), chart).toBeGreaterThan(0);
+    }
+    for (const field of ['cache.hitRate', 'application.throughput', 'application.responseTime.p99', 'database.queryTime.p90', 'application.concurrentUsers', 'resources.memory.used']) {
+      expect(await page.locator(`[data-field="${field}"]`).getAttribute('data-value'), `${field} has data in the demo`).not.toBe('null');
     }
     expect(await page.locator('[data-list="issues"] tr').count()).toBeGreaterThan(1);
     await page.waitForSelector('#live.up'); // following /api/v1/events
@@ -142,11 +156,22 @@ describe.skipIf(skip !== null)('dashboard against a running demo', () => {
   it('refuses an apply without the token', async () => {
     const direct = await api('/api/v1/optimize/plans/any/apply', { method: 'POST' });
     expect(direct.status).toBe(401);
+    const applies: string[] = [];
+    const onRequest = (r: { method(): string; url(): string }) => { if (r.method() === 'POST') applies.push(r.url()); };
+    page.on('request', onRequest);
+    // No token given: the page sends nothing.
+    await page.click('button[data-action="apply"]');
+    await page.fill('#token-dialog input', '');
+    await page.click('#token-ok');
+    await page.waitForFunction(() => !document.querySelector('#token-dialog')!.hasAttribute('open'));
+    expect(applies).toEqual([]);
     await page.click('button[data-action="apply"]');
     await page.fill('#token-dialog input', 'not-the-token');
     await page.click('#token-ok');
     await page.waitForSelector('#optimize-message.refused');
     expect(await page.textContent('#optimize-message')).toContain('wrong bearer token');
+    expect(applies).toHaveLength(1);
+    page.off('request', onRequest);
     expect((await api('/api/v1/optimize/history')).body.history).toEqual([]);
   });
 
