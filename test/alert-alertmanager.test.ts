@@ -58,4 +58,20 @@ receivers:
     const [item] = await store.outboxItems({ channel: 'am' });
     expect([item!.status, item!.attempts]).toEqual(['delivered', 1]);
   }, 40_000);
+
+  it('an alert that escalates from warning to critical is one active alert at the new severity', async () => {
+    const config = Config.parse({ environment: 'stage', alerts: { channels: [{ name: 'am2', type: 'alertmanager', url: am.url }] } });
+    const { router, delivery } = createAlerting({ store, alerts: config.alerts, rules: BUILTIN_RULES, locale: 'en', logger: createLogger({ level: 'silent' }) });
+    const active = async () => (await am.alerts()).filter((a) => a.labels.environment === 'stage').map((a) => `${a.labels.alertname}:${a.labels.severity}:${a.status.state}`);
+
+    await router.observe(snapshotWith({ 'application.errorRate': 0.02 }, { environment: 'stage' }));
+    expect(await delivery.runOnce()).toBe(1);
+    expect(await active()).toEqual(['high_error_rate:medium:active']);
+    await router.observe(snapshotWith({ 'application.errorRate': 0.07 }, { environment: 'stage' }));
+    expect(await delivery.runOnce()).toBe(1);
+    expect(await active()).toEqual(['high_error_rate:high:active']);
+    await router.observe(snapshotWith({ 'application.errorRate': 0 }, { environment: 'stage' }));
+    expect(await delivery.runOnce()).toBe(1);
+    expect(await active()).toEqual([]);
+  }, 40_000);
 });

@@ -123,6 +123,15 @@ describe('channel payloads, field by field', () => {
     expect(rx.received[1]!.body).toEqual({ routing_key: 'R0UTINGKEY0123456789abcdef012345', event_action: 'resolve', dedup_key: 'a1b2c3d4e5f60718' });
   });
 
+  it('pagerduty: a severity change (firing at the new, resolved at the old) only re-triggers, never resolves the incident', async () => {
+    rx.received.length = 0;
+    rx.respond(() => ({ status: 202, contentType: 'application/json', body: '{"status":"success"}' }));
+    const pd = channel({ name: 'pd', type: 'pagerduty', routingKey: 'R0UTINGKEY0123456789abcdef012345', url: `${rx.url}/v2/enqueue` });
+    const escalated: Notification = { ...firing, alerts: [firing.alerts[0]!, { ...firing.alerts[0]!, status: 'resolved', labels: { ...firing.alerts[0]!.labels, severity: 'medium' }, endsAt: '2026-11-27T01:00:02.000Z' }] };
+    expect(await pd.notify(escalated, ctx())).toEqual({ ok: true });
+    expect(rx.received.map((r) => [(r.body as { event_action: string }).event_action, (r.body as { dedup_key: string }).dedup_key])).toEqual([['trigger', 'a1b2c3d4e5f60718']]);
+  });
+
   it('log: writes one "Alert sent" event', async () => {
     const lines: string[] = [];
     const log = createLogger({ destination: { write: (s: string) => { lines.push(s); } } as never });

@@ -109,6 +109,29 @@ describe('the alert router', () => {
     ]);
   });
 
+  it('a severity change is told at once: the page is resolved when the alert falls back to warning', async () => {
+    const r = router({
+      channels: [hook, { name: 'pd', type: 'pagerduty', routingKey: 'k', url: 'http://127.0.0.1:9/' }],
+      routes: [{ channels: ['pd'], match: { severity: ['high'] } }, { channels: ['ops'], match: {} }],
+      grouping: { groupWait: '0s', groupInterval: '10s' },
+    });
+    const told = async () => (await store.outboxItems({ limit: 1000 })).reverse().map((i) => `${i.channel} ${i.notification.alerts.map((a) => `${a.status}:${a.labels.severity}${a.endsAt ? `:ended ${(Date.parse(a.endsAt) - Date.parse('2026-11-27T01:00:00.000Z')) / 1000}s` : ''}`).join(', ')}`);
+    // high_error_rate: > 1 % medium, > 5 % high, clears at 0.8 %.
+    for (const errorRate of [0.02, 0.07, 0.07, 0.02, 0.02, 0.001, 0.001]) {
+      await r.observe(snapshotWith({ 'application.errorRate': errorRate }));
+      nowMs += 10_000;
+    }
+    expect(await told()).toEqual([
+      'ops firing:medium',
+      'pd firing:high',
+      'ops firing:high, resolved:medium:ended 10s',
+      'pd resolved:high:ended 30s',
+      'ops firing:medium, resolved:high:ended 30s',
+      'ops resolved:medium:ended 50s',
+    ]);
+    expect(await store.groupStates()).toEqual([]);
+  });
+
   it('a silenced alert is not sent; once the silence expires it is', async () => {
     const r = router({ channels: [hook], grouping: { groupWait: '0s', groupInterval: '10s' } });
     await store.addSilence({ id: 's1', matchers: [parseMatcher('alertname=high_latency')!], startsMs: nowMs, endsMs: nowMs + 3_600_000, createdBy: 'test', comment: 'deploy' });

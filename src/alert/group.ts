@@ -1,6 +1,7 @@
 import type { AlertState } from '../analyze/alert-state.js';
 import type { Severity } from '../analyze/analysis.js';
 import type { LoadedConfigValues } from '../config/load.js';
+import type { GroupState } from './dedup.js';
 
 /** The validated, frozen `alerts:` section. */
 export type AlertsSettings = LoadedConfigValues['alerts'];
@@ -28,6 +29,11 @@ export interface AlertGroup {
   readonly timing: Timing;
   readonly groupLabels: Readonly<Record<string, string>>;
   readonly alerts: readonly AlertState[];
+  /**
+   * Alerts the group last told as firing that its route no longer takes (their severity
+   * changed): the group still owes them a resolved notification.
+   */
+  readonly departed: readonly AlertState[];
 }
 
 /**
@@ -72,20 +78,23 @@ export function routeMatches(route: Pick<ChannelRoute, 'match'>, labels: Readonl
 
 /**
  * The group stage: puts every firing or resolved alert into a group per matching route and
- * channel, keyed by the values of the route's `groupBy` labels. Pure.
+ * channel, keyed by the values of the route's `groupBy` labels. An alert the group last told
+ * as firing stays with it as `departed` once the route no longer matches (so a page sent for
+ * a critical alert is resolved when it falls back to warning). Pure.
  */
-export function groupAlerts(states: readonly AlertState[], routes: readonly ChannelRoute[]): AlertGroup[] {
-  const groups = new Map<string, { key: string; channel: string; timing: Timing; groupLabels: Record<string, string>; alerts: AlertState[] }>();
+export function groupAlerts(states: readonly AlertState[], routes: readonly ChannelRoute[], previous: ReadonlyMap<string, GroupState> = new Map()): AlertGroup[] {
+  const groups = new Map<string, { key: string; channel: string; timing: Timing; groupLabels: Record<string, string>; alerts: AlertState[]; departed: AlertState[] }>();
   for (const state of states) {
     if (state.phase !== 'firing' && state.phase !== 'resolved') continue;
     for (const route of routes) {
-      if (!routeMatches(route, state.labels, state.severity)) continue;
       const groupLabels = route.groupBy === 'each'
         ? { ...state.labels }
         : Object.fromEntries(route.groupBy.filter((l) => state.labels[l] !== undefined).map((l) => [l, state.labels[l]!]));
       const key = `${route.route}/${route.channel}/${JSON.stringify(Object.entries(groupLabels).sort())}`;
-      const group = groups.get(key) ?? { key, channel: route.channel, timing: route.timing, groupLabels, alerts: [] };
-      group.alerts.push(state);
+      const matches = routeMatches(route, state.labels, state.severity);
+      if (!matches && !previous.get(key)?.notifiedFiring.includes(state.fingerprint)) continue;
+      const group = groups.get(key) ?? { key, channel: route.channel, timing: route.timing, groupLabels, alerts: [], departed: [] };
+      (matches ? group.alerts : group.departed).push(state);
       groups.set(key, group);
     }
   }

@@ -1,4 +1,5 @@
 import type { AlertState } from '../analyze/alert-state.js';
+import type { Severity } from '../analyze/analysis.js';
 import type { AlertGroup } from './group.js';
 import type { NotifyEvent } from './notifier.js';
 import type { Notification, NotificationAlert } from './notification.js';
@@ -24,6 +25,21 @@ function toAlert(s: AlertState): NotificationAlert {
   };
 }
 
+/**
+ * An alert at a severity it no longer has, told as resolved: severity is a label, so for the
+ * receiver (an Alertmanager above all) the alert at the old severity has ended.
+ */
+function retiredAlert(s: AlertState, severity: Severity, nowMs: number): NotificationAlert {
+  const alert = toAlert(s);
+  return { ...alert, status: 'resolved', labels: { ...alert.labels, severity }, endsAt: alert.endsAt ?? iso(nowMs) };
+}
+
+/** An alert told before at another severity, and that severity. */
+export interface RetiredAlert {
+  readonly state: AlertState;
+  readonly severity: Severity;
+}
+
 function notification(channel: string, groupKey: string, groupLabels: Record<string, string>, alerts: NotificationAlert[], nowMs: number, externalUrl: string): Notification {
   return {
     channel,
@@ -38,11 +54,15 @@ function notification(channel: string, groupKey: string, groupLabels: Record<str
   };
 }
 
-/** The outbox stage's payload: what a group's channel is told now (firing first, oldest first). Pure. */
-export function groupNotification(group: AlertGroup, alerts: readonly AlertState[], nowMs: number, externalUrl: string): Notification {
+/**
+ * The outbox stage's payload: what a group's channel is told now (firing first, oldest first,
+ * then the alerts it was told at a severity they no longer have). Pure.
+ */
+export function groupNotification(group: AlertGroup, alerts: readonly AlertState[], retired: readonly RetiredAlert[], nowMs: number, externalUrl: string): Notification {
   const rank = (a: AlertState) => (a.phase === 'firing' ? 0 : 1);
   const sorted = [...alerts].sort((a, b) => rank(a) - rank(b) || (a.firedAtMs ?? 0) - (b.firedAtMs ?? 0) || a.fingerprint.localeCompare(b.fingerprint));
-  return notification(group.channel, group.key, { ...group.groupLabels }, sorted.map(toAlert), nowMs, externalUrl);
+  const told = [...sorted.map(toAlert), ...retired.map((r) => retiredAlert(r.state, r.severity, nowMs))];
+  return notification(group.channel, group.key, { ...group.groupLabels }, told, nowMs, externalUrl);
 }
 
 /** A one-off event as a notification with one firing alert (never resolved). Pure. */

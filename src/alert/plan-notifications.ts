@@ -18,7 +18,9 @@ export interface NotificationPlan {
  * `needsUpdate` says so. (The Alertmanager looks only on a fixed `groupInterval` tick, which
  * can hold a change for up to a whole interval more: here a resolution seen by the analysis
  * is sent at once when the group has been quiet for `groupInterval`.) A silenced alert
- * counts as absent, so it is told once its silence ends.
+ * counts as absent, so it is told once its silence ends. An alert whose severity changed is told
+ * again (a severity is a label, as in Prometheus), and a group whose route no longer takes it
+ * tells it as resolved.
  */
 export function planNotifications(
   states: readonly AlertState[],
@@ -30,23 +32,29 @@ export function planNotifications(
 ): NotificationPlan {
   const plan: NotificationPlan = { groups: [], droppedGroups: [], outbox: [] };
   const seen = new Set<string>();
-  for (const group of groupAlerts(states, routes)) {
+  for (const group of groupAlerts(states, routes, previous)) {
     seen.add(group.key);
     const prev = previous.get(group.key) ?? null;
     const notified = new Set(prev?.notifiedFiring ?? []);
+    const toldAs = (a: AlertState) => prev?.notifiedSeverity?.[a.fingerprint] ?? a.severity;
     const live = group.alerts.filter((a) => !isSilenced({ ...a.labels, severity: a.severity }, silences, nowMs));
     const firing = live.filter((a) => a.phase === 'firing');
     const resolved = live.filter((a) => a.phase === 'resolved' && notified.has(a.fingerprint));
     if (!prev && firing.length === 0) continue;
-    let state: GroupState = prev ?? { key: group.key, channel: group.channel, createdMs: nowMs, nextFlushMs: nowMs + group.timing.groupWaitMs, lastNotifiedMs: null, notifiedFiring: [] };
+    let state: GroupState = prev ?? { key: group.key, channel: group.channel, createdMs: nowMs, nextFlushMs: nowMs + group.timing.groupWaitMs, lastNotifiedMs: null, notifiedFiring: [], notifiedSeverity: {} };
     if (nowMs < state.nextFlushMs) {
       if (!prev) plan.groups.push(state);
       continue;
     }
-    const firingSet = new Set(firing.map((a) => a.fingerprint));
-    if (needsUpdate(state, firingSet, new Set(resolved.map((a) => a.fingerprint)), nowMs, group.timing.repeatIntervalMs)) {
-      plan.outbox.push(groupNotification(group, [...firing, ...resolved], nowMs, externalUrl));
-      state = { ...state, lastNotifiedMs: nowMs, notifiedFiring: [...firingSet], nextFlushMs: nowMs + group.timing.groupIntervalMs };
+    const firingNow = new Map(firing.map((a) => [a.fingerprint, a.severity]));
+    const ended = new Set([...resolved, ...group.departed].map((a) => a.fingerprint));
+    if (needsUpdate(state, firingNow, ended, nowMs, group.timing.repeatIntervalMs)) {
+      // Told before at another severity: that one has ended (for a firing alert, a resolved
+      // alert at the old severity beside the firing one at the new).
+      const retired = [...firing.filter((a) => notified.has(a.fingerprint) && toldAs(a) !== a.severity), ...group.departed]
+        .map((a) => ({ state: a, severity: toldAs(a) }));
+      plan.outbox.push(groupNotification(group, [...firing, ...resolved], retired, nowMs, externalUrl));
+      state = { ...state, lastNotifiedMs: nowMs, notifiedFiring: [...firingNow.keys()], notifiedSeverity: Object.fromEntries(firingNow), nextFlushMs: nowMs + group.timing.groupIntervalMs };
     }
     if (firing.length === 0 && state.notifiedFiring.length === 0) plan.droppedGroups.push(group.key);
     else if (state !== prev) plan.groups.push(state);

@@ -29,13 +29,19 @@ export function pagerdutyEvent(n: Notification, a: NotificationAlert, routingKey
   };
 }
 
-/** PagerDuty Events API v2. The routing key is a secret: never logged or shown. */
+/**
+ * PagerDuty Events API v2. The routing key is a secret: never logged or shown. An alert whose
+ * severity changed comes as firing (new severity) and resolved (old one) with one dedup key:
+ * only the trigger is sent, so the incident stays open.
+ */
 export function pagerdutyChannel(config: { name: string; url: string; routingKey: string }): Channel {
   return {
     name: config.name,
     type: 'pagerduty',
     async notify(n, { signal }): Promise<NotifyResult> {
+      const firing = new Set(n.alerts.filter((a) => a.status === 'firing').map((a) => a.fingerprint));
       for (const alert of n.alerts) {
+        if (alert.status === 'resolved' && firing.has(alert.fingerprint)) continue;
         const result = await postJson(config.url, pagerdutyEvent(n, alert, config.routingKey), { signal, secrets: [config.routingKey] });
         if (!result.ok) return result;
       }
