@@ -93,7 +93,7 @@ describe('CloudFront target against the REST-XML wire protocol', () => {
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
   it('changes a cache-policy behaviour through its policy, never a managed one, and retries a stale ETag', async () => {
-    const target = createCloudFrontTarget({ region: 'us-east-1', endpoint: null, tag: { key: 'Environment', value: 'prod' }, pollMs: 10 }, client);
+    const target = createCloudFrontTarget({ region: 'us-east-1', endpoint: null, tag: { key: 'Environment', value: 'prod' }, pollMs: 10 }, client, null);
     const { deps, progress } = testOptimizerDeps('prod', [target]);
     const plan = await planOptimizations(deps, { windowMs: 0 });
     expect(plan.proposals.map((p) => [p.resource, p.parameter, p.current, p.proposed])).toEqual([
@@ -124,7 +124,7 @@ describe('CloudFront target against the REST-XML wire protocol', () => {
   });
 
   it('refuses TTLs outside MinTTL ≤ DefaultTTL ≤ MaxTTL without sending an update', async () => {
-    const target = createCloudFrontTarget({ region: 'us-east-1', endpoint: null, tag: { key: 'Environment', value: 'prod' }, pollMs: 10 }, client);
+    const target = createCloudFrontTarget({ region: 'us-east-1', endpoint: null, tag: { key: 'Environment', value: 'prod' }, pollMs: 10 }, client, null);
     const { deps } = testOptimizerDeps('prod', [target]);
     const resource = `distribution/${D}/behavior//legacy/*`;
     const plan = {

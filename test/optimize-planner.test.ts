@@ -86,11 +86,15 @@ describe('ElastiCache planner', () => {
 describe('CloudFront planner', () => {
   const legacy = (id: string, def: number, max: number): CdnBehavior => ({ distributionId: id, pathPattern: '*', legacy: { ttl: { min: 0, default: def, max }, queryString: true }, cachePolicy: null });
   it('lengthens short default TTLs keeping Min ≤ Default ≤ Max, and touches query strings only on a known low hit rate', () => {
-    const e = { type: 'cloudfront' as const, target: 'cf', distributionIds: ['A', 'B'], behaviors: [legacy('A', 0, 600), legacy('B', 86_400, 31_536_000)], hitRate: null };
+    const e = { type: 'cloudfront' as const, target: 'cf', distributionIds: ['A', 'B'], behaviors: [legacy('A', 0, 600), legacy('B', 86_400, 31_536_000)], hitRate: null, hitRateNote: null };
     expect(planCloudFront(e).proposals.map((p) => [p.resource, p.parameter, p.current, p.proposed])).toEqual([
       ['distribution/A/behavior/*', 'DefaultTTL', 0, 86_400], ['distribution/A/behavior/*', 'MaxTTL', 600, 86_400],
     ]);
     expect(planCloudFront({ ...e, hitRate: 0.3 }).proposals.map((p) => [p.resource, p.parameter, p.proposed])).toContainEqual(['distribution/B/behavior/*', 'QueryString', 0]);
+    expect(planCloudFront({ ...e, hitRate: 0.9 }).proposals.map((p) => p.parameter)).not.toContain('QueryString');
+    const unknown = planCloudFront({ ...e, hitRateNote: 'the CDN hit rate is unknown: no CacheHitRate' });
+    expect(unknown.proposals.map((p) => p.parameter)).not.toContain('QueryString');
+    expect(unknown.notes).toEqual([{ target: 'cf', message: 'the CDN hit rate is unknown: no CacheHitRate; query strings stay in the cache key' }]);
   });
 });
 

@@ -30,8 +30,10 @@ export interface CloudFrontEvidence {
   readonly target: string;
   readonly distributionIds: readonly string[];
   readonly behaviors: readonly CdnBehavior[];
-  /** The CDN's cache hit rate over the window, when a source reports it. */
+  /** The CDN's cache hit rate over the window (CloudWatch), when it is known. */
   readonly hitRate: number | null;
+  /** Why the hit rate is unknown, for the plan's notes; null when known or not asked. */
+  readonly hitRateNote: string | null;
 }
 
 /** Below this DefaultTTL objects without Cache-Control barely stay cached. */
@@ -56,6 +58,7 @@ export function planCloudFront(e: CloudFrontEvidence): { proposals: Proposal[]; 
   const proposals: Proposal[] = [];
   const notes: PlanNote[] = [];
   const seenPolicies = new Set<string>();
+  if (e.hitRateNote) notes.push({ target: e.target, message: `${e.hitRateNote}; query strings stay in the cache key` });
   for (const b of e.behaviors) {
     if (b.cachePolicy) {
       const p = b.cachePolicy;

@@ -2,9 +2,11 @@ import {
   CloudFrontClient, GetCachePolicyConfigCommand, GetDistributionCommand, GetDistributionConfigCommand, ListDistributionsCommand,
   ListTagsForResourceCommand, UpdateCachePolicyCommand, UpdateDistributionCommand,
 } from '@aws-sdk/client-cloudfront';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { PerfpilotError } from '../../errors.js';
 import { targetCall } from './target-call.js';
-import type { CacheTarget, Progress } from '../cache-target.js';
+import type { CacheTarget, InspectOptions, Progress } from '../cache-target.js';
+import { cdnHitRate, type CloudWatchSend } from './cloudfront-hit-rate.js';
 import { cachePolicyResource, type CachePolicyFacts, type CdnBehavior } from '../plan-cloudfront.js';
 import type { Setting, SettingChange, SettingValue } from '../proposal.js';
 import { sleep } from '../../util/sleep.js';
@@ -28,13 +30,21 @@ export interface CloudFrontTargetOptions {
 }
 
 const ETAG_ATTEMPTS = 5;
+/** CloudFront's CloudWatch metrics are per minute and arrive minutes late: a plan reads at least the last hour. */
+const HIT_RATE_LOOKBACK_MS = 3_600_000;
 
 /**
  * The environment's CloudFront distributions: found with ListDistributions and
  * ListTagsForResource, changed with GetDistributionConfig + UpdateDistribution (IfMatch, with
- * a re-read on PreconditionFailed), or through the cache policy a behaviour uses.
+ * a re-read on PreconditionFailed), or through the cache policy a behaviour uses. The hit rate
+ * comes from CloudWatch (`cloudwatch` null: not asked, the hit rate is unknown).
  */
-export function createCloudFrontTarget(options: CloudFrontTargetOptions, client: CloudFrontSend = new CloudFrontClient({ region: options.region, ...(options.endpoint ? { endpoint: options.endpoint } : {}) })): CacheTarget {
+export function createCloudFrontTarget(
+  options: CloudFrontTargetOptions,
+  client: CloudFrontSend = new CloudFrontClient({ region: options.region, ...(options.endpoint ? { endpoint: options.endpoint } : {}) }),
+  // CloudFront publishes its metrics in us-east-1 whatever the distribution serves.
+  cloudwatch: CloudWatchSend | null = new CloudWatchClient({ region: 'us-east-1', ...(options.endpoint ? { endpoint: options.endpoint } : {}) }),
+): CacheTarget {
   const id = `cloudfront:${options.tag.key}=${options.tag.value}`;
   const wrap = targetCall(id);
 
@@ -110,8 +120,12 @@ export function createCloudFrontTarget(options: CloudFrontTargetOptions, client:
   return {
     id,
     type: 'cloudfront',
-    inspect: () => wrap('inspect', async () => {
+    inspect: (o: InspectOptions) => wrap('inspect', async () => {
       const ids = await distributions();
+      const endMs = Date.now();
+      const cdn = cloudwatch
+        ? await cdnHitRate(cloudwatch, ids, endMs - Math.max(o.windowMs, HIT_RATE_LOOKBACK_MS), endMs, endMs)
+        : { hitRate: null, note: null };
       const behaviors: CdnBehavior[] = [];
       const policies = new Map<string, CachePolicyFacts>();
       for (const distributionId of ids) {
@@ -126,7 +140,7 @@ export function createCloudFrontTarget(options: CloudFrontTargetOptions, client:
           }
         }
       }
-      return { type: 'cloudfront' as const, target: id, distributionIds: ids, behaviors, hitRate: null };
+      return { type: 'cloudfront' as const, target: id, distributionIds: ids, behaviors, hitRate: cdn.hitRate, hitRateNote: cdn.note };
     }),
     read: (settings: readonly Setting[]) => wrap('read', () => Promise.all(settings.map(async (s): Promise<SettingValue | null> => {
       const r = parseResource(s.resource);
@@ -142,7 +156,13 @@ export function createCloudFrontTarget(options: CloudFrontTargetOptions, client:
       if (r.kind === 'policy') await policyUpdate(r.id, changes, progress);
       else await distributionUpdate(r.id, changes, progress);
     }),
-    measureHitRate: async () => null,
+    measureHitRate: (windowMs, signal) => wrap('measure the hit rate', async () => {
+      if (!cloudwatch) return null;
+      const startMs = Date.now();
+      await sleep(windowMs, signal);
+      const endMs = Date.now();
+      return (await cdnHitRate(cloudwatch, await distributions(), startMs, endMs, endMs)).hitRate;
+    }),
     async close() {},
   };
 }
