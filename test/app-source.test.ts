@@ -32,7 +32,7 @@ const starts = new WeakMap();
 subscribe('http.server.request.start', (m) => m.server === server && starts.set(m.response, performance.now()));
 subscribe('http.server.response.finish', (m) => m.server === server && durations.push(performance.now() - starts.get(m.response)));
 server.listen(0, '127.0.0.1', async () => {
-  const exporter = await perf.serve({ host: '127.0.0.1', port: 0 });
+  const exporter = await perf.serve({ host: '127.0.0.1', port: Number(process.argv[1] ?? 0) });
   console.log(JSON.stringify({ app: 'http://127.0.0.1:' + server.address().port, exporter: exporter.url }));
 });
 createInterface({ input: process.stdin }).on('line', (line) => {
@@ -45,10 +45,12 @@ interface Service {
   readonly exporter: string;
   durations(): Promise<number[]>;
   stop(): void;
+  readonly stopped: Promise<void>;
 }
 
-async function startService(): Promise<Service> {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', SERVICE], { cwd: ROOT });
+/** Starts the service; its exporter on `exporterPort` (to restart one in place), else a free port. */
+async function startService(exporterPort = 0): Promise<Service> {
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', SERVICE, String(exporterPort)], { cwd: ROOT });
   const lines = createInterface({ input: child.stdout });
   const next = () => new Promise<string>((resolve, reject) => {
     lines.once('line', resolve);
@@ -64,6 +66,7 @@ async function startService(): Promise<Service> {
       return JSON.parse(await answer) as number[];
     },
     stop: () => child.kill('SIGKILL'),
+    stopped: new Promise<void>((resolve) => child.once('exit', () => resolve())),
   };
 }
 
@@ -142,6 +145,34 @@ describe('app source', () => {
     const second = await source.sample(signal());
     const users = appReadings(null, [at(1, first), at(2, second)]).metrics.application!.concurrentUsers!;
     expect(Math.abs(users - 10_000) / 10_000).toBeLessThanOrEqual(0.02);
+  });
+
+  it('takes up a restarted target where its new process began, whatever the old cursor was', async () => {
+    const first = await startService();
+    let second: Service | undefined;
+    try {
+      const source = createAppSource({ targets: [first.exporter] });
+      await source.sample(signal());
+      for (let i = 0; i < 5; i++) await source.sample(signal()); // this source's cursor: 6
+      first.stop();
+      await first.stopped;
+      second = await startService(Number(new URL(first.exporter).port));
+      const other = createAppSource({ targets: [second.exporter] });
+      await runLoad(second.app, Array(7).fill('/status/200'), 1);
+      await other.sample(signal()); // another perfpilot cuts the new process's windows 1 and 2
+      await runLoad(second.app, Array(4).fill('/status/500'), 1);
+      await other.sample(signal());
+      await runLoad(second.app, Array(2).fill('/status/200'), 1);
+      const after = await source.sample(signal());
+      const pulled = after.targets[0]!;
+      expect(pulled.ok && { requests: pulled.window.http.requests, errors: pulled.window.http.errors, gap: pulled.gap }).toEqual({ requests: 13, errors: 4, gap: false });
+      await runLoad(second.app, Array(3).fill('/status/200'), 1);
+      const next = (await source.sample(signal())).targets[0]!;
+      expect(next.ok && next.window.http.requests).toBe(3);
+    } finally {
+      first.stop();
+      second?.stop();
+    }
   });
 
   describe('with targets that do not answer', () => {

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { failureReason } from './failure-reason.js';
 import { quantileMs } from '../instrument/duration-sketch.js';
 import { SKETCH_PATH } from '../instrument/serve.js';
@@ -35,7 +36,7 @@ export interface AppSourceOptions {
  * @example createAppSource({ targets: ['http://10.0.0.5:9465', 'http://10.0.0.6:9465'] })
  */
 export function createAppSource(options: AppSourceOptions): SampledSource<AppSample> {
-  const cursors = new Map<string, number>();
+  const cursors = new Map<string, Cursor>();
   return {
     kind: 'sampled',
     name: 'app',
@@ -43,7 +44,7 @@ export function createAppSource(options: AppSourceOptions): SampledSource<AppSam
       const pulls = await Promise.all(options.targets.map((t) => pullTarget(t, cursors.get(t), signal)));
       // A sample that timed out is dropped by the collector: its cursors must not move either.
       signal.throwIfAborted();
-      pulls.forEach(({ seq }, i) => seq !== null && cursors.set(options.targets[i]!, seq));
+      pulls.forEach(({ cursor }, i) => cursor !== null && cursors.set(options.targets[i]!, cursor));
       const targets = pulls.map((p) => p.pull);
       if (targets.every((t) => !t.ok)) {
         const failed = targets as Extract<AppTargetPull, { ok: false }>[];
@@ -55,10 +56,33 @@ export function createAppSource(options: AppSourceOptions): SampledSource<AppSam
   };
 }
 
-/** One target's pull, and its new cursor (null when it did not answer). */
-async function pullTarget(target: string, since: number | undefined, signal: AbortSignal): Promise<{ pull: AppTargetPull; seq: number | null }> {
+/** Where this source is in a target's windows: `seq` counts the cuts of that one process. */
+interface Cursor {
+  readonly seq: number;
+  readonly instance: string;
+}
+
+type Fetched =
+  | { readonly ok: true; readonly envelope: z.infer<typeof SketchEnvelopeSchema> }
+  | { readonly ok: false; readonly message: string; readonly reason: FailureReason };
+
+/**
+ * One target's pull, and its new cursor (null when it did not answer). A cursor names the process
+ * it counts in: when the target answers as another instance (it restarted), the answer was cut
+ * against a cursor that means nothing there, so everything the new process still holds is asked
+ * for (`since=0`; `gap` says if it had already dropped some).
+ */
+async function pullTarget(target: string, cursor: Cursor | undefined, signal: AbortSignal): Promise<{ pull: AppTargetPull; cursor: Cursor | null }> {
   const shown = redactSecrets(target);
-  const failed = (message: string, reason: FailureReason) => ({ pull: { target: shown, ok: false as const, message, reason }, seq: null });
+  let answer = await fetchSketch(target, cursor?.seq, signal);
+  if (answer.ok && cursor !== undefined && answer.envelope.instance !== cursor.instance) answer = await fetchSketch(target, 0, signal);
+  if (!answer.ok) return { pull: { target: shown, ok: false, message: answer.message, reason: answer.reason }, cursor: null };
+  const { instance, gap, seq, startMs, endMs, http, db } = answer.envelope;
+  return { pull: { target: shown, ok: true, instance, gap, window: { startMs, endMs, http, db } }, cursor: { seq, instance } };
+}
+
+async function fetchSketch(target: string, since: number | undefined, signal: AbortSignal): Promise<Fetched> {
+  const failed = (message: string, reason: FailureReason): Fetched => ({ ok: false, message, reason });
   try {
     const url = new URL(SKETCH_PATH, target);
     if (since !== undefined) url.searchParams.set('since', String(since));
@@ -72,8 +96,7 @@ async function pullTarget(target: string, since: number | undefined, signal: Abo
       const issue = parsed.error.issues[0];
       return failed(`not a perfpilot v1 sketch: ${issue?.path.join('.')} ${issue?.message}`, 'bad_response');
     }
-    const { instance, gap, seq, startMs, endMs, http, db } = parsed.data;
-    return { pull: { target: shown, ok: true, instance, gap, window: { startMs, endMs, http, db } }, seq };
+    return { ok: true, envelope: parsed.data };
   } catch (err) {
     const cause = (err as { cause?: unknown }).cause;
     const detail = cause instanceof Error ? cause : err;
