@@ -17,9 +17,10 @@ type Config = NonNullable<LoadedConfigValues['sources']['prometheus']>;
 
 /**
  * Any PromQL store over its HTTP API: one instant query per field, evaluated at the window's
- * end with the window as the range (`x offset 300s`), each with its own timeout and
- * retries. A field whose query finds no series is null, never 0; a query that fails leaves
- * its field null and is named in the status; the source fails only when every query does.
+ * end with the window, to the millisecond, as the range (`x offset 300s`), each with its own
+ * timeout and retries. A field whose query finds no series is null, never 0; a query that
+ * fails leaves its field null and is named in the status; the source fails only when every
+ * query does.
  *
  * @example
  * const prom = createPrometheusSource(PrometheusSourceConfig.parse({ url: 'http://127.0.0.1:9090', preset: ['exporters'] }));
@@ -31,10 +32,10 @@ export function createPrometheusSource(config: Config, options: PrometheusSource
     kind: 'queried',
     name: 'prometheus',
     async query(window, signal) {
-      // Rounded up: the baseline must be the last scrape at or before the window's start, as for
-      // perfpilot's own sources; rounding down would start late and drop the window's first traffic.
-      const rangeS = Math.max(1, Math.ceil((window.endMs - window.startMs) / 1000));
-      const plan = [...planPromQueries(config.preset, config.queries, config.selector, rangeS)];
+      // To the millisecond, rounded up: the baseline must be the last scrape at or before the window's
+      // start, as for perfpilot's own sources; rounding down would start late and drop the window's first traffic.
+      const rangeMs = Math.max(1, Math.ceil(window.endMs - window.startMs));
+      const plan = [...planPromQueries(config.preset, config.queries, config.selector, rangeMs)];
       // One listener per query in flight on the caller's signal is expected, not a leak.
       setMaxListeners(plan.length + 10, signal);
       const answers = await Promise.all(plan.map(([field, query]) => withRetry((s) => instantQuery(endpoint, query, window.endMs / 1000, s), {

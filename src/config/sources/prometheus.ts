@@ -13,7 +13,7 @@ const Preset = z.enum(['exporters', 'perfpilot']);
  *   url: http://prometheus:9090          # basic auth as http://user:password@host:9090
  *   preset: [exporters, perfpilot]       # node/redis/postgres exporters; perfpilot's own /metrics
  *   selector: 'env="prod"'               # label matchers added to every series the presets select
- *   queries:                             # per field; $range is the window ("300s"), $selector as above
+ *   queries:                             # per field; $range is the window ("300s", or "5117ms"), $selector as above
  *     database.connections: 'sum(pg_stat_activity_count{datname="shop"})'
  * ```
  */

@@ -5,8 +5,17 @@ import { METRIC_NAMES } from '../../instrument/prometheus-text.js';
 export interface PresetContext {
   /** Label matchers added to every series, e.g. `env="prod"`; may be empty. */
   readonly selector: string;
-  /** The window in seconds: the range of every query. */
-  readonly seconds: number;
+  /** The window, to the millisecond: every query's range, and the divisor of its rates. */
+  readonly rangeMs: number;
+}
+
+/**
+ * A PromQL duration for a window: "300s" for whole seconds, else "5117ms". Exact to the
+ * millisecond, so that a rate is growth ÷ the window's own length, not a rounded one (a 5.1 s
+ * window rounded up to 6 s read rates 15 % low).
+ */
+export function promDuration(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
 type Build = (c: PresetContext) => string;
@@ -26,10 +35,10 @@ function v(name: string, matchers: string, c: PresetContext): string {
  */
 function growthBy(by: string, name: string, matchers: string, c: PresetContext): string {
   const s = v(name, matchers, c);
-  return `sum${by}((${s} - ${s} offset ${c.seconds}s) >= 0 or ${s})`;
+  return `sum${by}((${s} - ${s} offset ${promDuration(c.rangeMs)}) >= 0 or ${s})`;
 }
 const inc = (name: string, matchers: string, c: PresetContext) => growthBy('', name, matchers, c);
-const rate = (name: string, matchers: string, c: PresetContext) => `(${inc(name, matchers, c)} / ${c.seconds})`;
+const rate = (name: string, matchers: string, c: PresetContext) => `(${inc(name, matchers, c)} / ${c.rangeMs / 1000})`;
 
 /** The block devices perfpilot's host source counts: no loop/ram/zram/dm/md/sr/fd/nbd, no partitions. */
 const DISKS = 'device!~"(loop|ram|zram|dm-|md|sr|fd|nbd)[0-9].*|(h|s|v|xv)d[a-z]+[0-9]+|.+[0-9]p[0-9]+"';
@@ -88,11 +97,12 @@ export const COUNT_FIELDS: ReadonlySet<FieldPath> = new Set(['cache.evictions', 
 
 /**
  * The PromQL for each field: the presets' in order, then the configured per-field queries over
- * them, where `$range` becomes the window (e.g. "300s") and `$selector` the configured matchers.
+ * them, where `$range` becomes the window (e.g. "300s", or "5117ms") and `$selector` the
+ * configured matchers.
  */
-export function planPromQueries(presets: readonly (keyof typeof PRESETS)[], overrides: Readonly<Record<string, string>>, selector: string, rangeS: number): Map<FieldPath, string> {
+export function planPromQueries(presets: readonly (keyof typeof PRESETS)[], overrides: Readonly<Record<string, string>>, selector: string, rangeMs: number): Map<FieldPath, string> {
   const plan = new Map<FieldPath, string>();
-  for (const name of presets) for (const [field, build] of Object.entries(PRESETS[name])) plan.set(field as FieldPath, build({ selector, seconds: rangeS }));
-  for (const [field, query] of Object.entries(overrides)) plan.set(field as FieldPath, query.replaceAll('$selector', selector).replaceAll('$range', `${rangeS}s`));
+  for (const name of presets) for (const [field, build] of Object.entries(PRESETS[name])) plan.set(field as FieldPath, build({ selector, rangeMs }));
+  for (const [field, query] of Object.entries(overrides)) plan.set(field as FieldPath, query.replaceAll('$selector', selector).replaceAll('$range', promDuration(rangeMs)));
   return plan;
 }
