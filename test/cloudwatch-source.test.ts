@@ -238,6 +238,24 @@ describe('CloudWatch source against a local server in the awsJson1_0 wire protoc
     expect(err.message).toBe('AWS rejected the credentials (InvalidClientTokenId): check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE, and the region us-east-1');
   });
 
+  it('says which credentials to set when the standard AWS chain finds none, without sending a request', async () => {
+    const saved = { ...process.env };
+    for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_CREDENTIALS_FULL_URI']) delete process.env[k];
+    // No shared files and no instance metadata: the chain ends at once instead of asking 169.254.169.254.
+    Object.assign(process.env, { AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials', AWS_CONFIG_FILE: '/nonexistent/config', AWS_EC2_METADATA_DISABLED: 'true' });
+    const wire = await wireServer(() => ({ body: {} }));
+    try {
+      const err = await queryError(source(wire.endpoint, { ecs: { ClusterName: 'shop', ServiceName: 'api' } }, { retries: 0 }));
+      expect(wire.calls).toHaveLength(0);
+      expect(err.reason).toBe('auth');
+      expect(err.message).toBe('no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or run on a role (the standard AWS chain)');
+    } finally {
+      await wire.close();
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+  });
+
   it('times out each attempt, retries, then reports a timeout', async () => {
     const wire = await wireServer(() => 'hang');
     const err = await queryError(source(wire.endpoint, { ecs: { ClusterName: 'shop', ServiceName: 'api' } }, { timeout: '300ms', retries: 1 }));
