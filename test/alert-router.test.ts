@@ -154,6 +154,38 @@ describe('the alert router', () => {
     expect(await outbox()).toHaveLength(4);
   });
 
+  it('flushDue reads the store only when a group timer, a repeat or a silence end is due (or every MAX_IDLE_MS)', async () => {
+    let reads = 0;
+    const counted = new Proxy(store, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (prop === 'alertStates' || prop === 'groupStates' || prop === 'silences') return (...args: unknown[]) => { reads++; return (value as (...a: unknown[]) => unknown).apply(target, args); };
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const config = Config.parse({ alerts: { channels: [hook], grouping: { groupBy: ['environment'], groupWait: '2s', groupInterval: '10s', repeatInterval: '1h' } } });
+    const r = createAlertRouter({ store: counted, alerts: config.alerts, rules: BUILTIN_RULES, locale: 'en', logger: createLogger({ level: 'silent' }), now: () => nowMs });
+    await store.addSilence({ id: 's1', matchers: [parseMatcher('alertname=high_error_rate')!], startsMs: nowMs, endsMs: nowMs + 3_000, createdBy: 'test', comment: 'deploy' });
+    const start = nowMs;
+    await r.observe(slow);
+    const ticks = async (untilMs: number) => {
+      reads = 0;
+      for (; nowMs < untilMs; nowMs += 250) await r.flushDue();
+      return reads;
+    };
+    expect(await ticks(start + 2_000)).toBe(0);
+    expect(await ticks(start + 2_250)).toBe(3);
+    expect((await outbox()).map((o) => o.alerts)).toEqual([['high_latency:firing']]);
+    // The silence ends at 3 s: one pass, but the group waits for its group_interval (12 s).
+    expect(await ticks(start + 3_250)).toBe(3);
+    expect(await ticks(start + 8_000)).toBe(0);
+    // Nothing due for 5 s: one pass anyway, for what other processes changed.
+    expect(await ticks(start + 8_250)).toBe(3);
+    expect(await ticks(start + 12_000)).toBe(0);
+    expect(await ticks(start + 12_250)).toBe(3);
+    expect((await outbox()).map((o) => o.alerts)).toEqual([['high_latency:firing'], ['high_latency:firing', 'high_error_rate:firing']]);
+  });
+
   it('sends one-off events (the Notifier) to the matching channels', async () => {
     const r = router({ channels: [hook, { name: 'log', type: 'log' }], routes: [{ channels: ['ops'], match: { labels: { target: 'redis' } } }, { channels: ['log'], match: { severity: ['high'] } }] });
     await r.notify({ name: 'optimization_applied', environment: 'local', severity: 'low', summary: 'maxmemory-policy set to allkeys-lru', labels: { target: 'redis' } });

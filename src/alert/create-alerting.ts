@@ -30,7 +30,7 @@ export function createAlerting(options: AlertRouterOptions & {
     timeoutMs: options.alerts.delivery.timeout,
     initialBackoffMs: options.alerts.delivery.initialBackoff,
     maxBackoffMs: options.alerts.delivery.maxBackoff,
-    beforePass: () => router.flush(),
+    beforePass: () => router.flushDue(),
     ...(options.random ? { random: options.random } : {}),
     ...(options.pollMs ? { pollMs: options.pollMs } : {}),
     ...(options.now ? { now: options.now } : {}),

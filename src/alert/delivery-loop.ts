@@ -9,7 +9,7 @@ export interface DeliveryLoopOptions extends Backoff {
   readonly channels: ReadonlyMap<string, Channel>;
   readonly timeoutMs: number;
   readonly logger: Logger;
-  /** Run before each pass, e.g. the router's `flush` (group timers). */
+  /** Run before each pass, e.g. the router's `flushDue` (group timers). */
   readonly beforePass?: () => Promise<void>;
   readonly pollMs?: number;
   readonly now?: () => number;

@@ -6,11 +6,12 @@ import type { Rule } from '../analyze/rules.js';
 import type { Logger } from '../log.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { AlertStore } from '../store/alert-store.js';
+import type { GroupState } from './dedup.js';
 import { channelRoutes, routeMatches, type AlertsSettings } from './group.js';
 import type { Notifier } from './notifier.js';
 import { eventNotification } from './outbox.js';
 import { planNotifications } from './plan-notifications.js';
-import { isSilenced } from './silence.js';
+import { isSilenced, type Silence } from './silence.js';
 
 export interface AlertRouterOptions {
   readonly store: AlertStore;
@@ -25,8 +26,31 @@ export interface AlertRouterOptions {
 export interface AlertRouter extends Notifier {
   /** After each analysis: advances the alert states from the snapshot and flushes groups. */
   observe(snapshot: Snapshot, context?: EvaluateContext): Promise<readonly AlertState[]>;
-  /** Looks at the groups again (their group_wait/group_interval timers); call it every second or so. */
+  /** Looks at the groups again (their group_wait/group_interval timers). */
   flush(): Promise<void>;
+  /** `flush`, but only once a timer of the last pass is due: cheap to call every 250 ms. */
+  flushDue(): Promise<void>;
+}
+
+/**
+ * How long `flushDue` may go without looking: silences expired and states written by another
+ * process (the CLI, a second perfpilot) are seen within this, or at the next analysis.
+ */
+export const MAX_IDLE_MS = 5_000;
+
+/**
+ * When a pass over these groups and silences can next tell something new without a new
+ * analysis: a group's group_wait/group_interval ends, a repeat falls due (at the shortest
+ * repeatInterval of any route, to be safe), or a silence ends. Pure.
+ */
+export function nextDueMs(groups: Iterable<GroupState>, silences: readonly Silence[], repeatMs: number, nowMs: number): number {
+  const times = [nowMs + MAX_IDLE_MS];
+  for (const g of groups) {
+    times.push(g.nextFlushMs);
+    if (g.lastNotifiedMs !== null && g.notifiedFiring.length > 0) times.push(g.lastNotifiedMs + repeatMs);
+  }
+  for (const s of silences) times.push(s.endsMs);
+  return Math.min(...times.filter((t) => t > nowMs));
 }
 
 const PHASE_EVENT = { pending: 'Alert pending', firing: 'Alert firing', resolved: 'Alert resolved', inactive: 'Alert inactive' } as const;
@@ -43,6 +67,9 @@ export function createAlertRouter(options: AlertRouterOptions): AlertRouter {
   const { store, alerts, logger } = options;
   const now = options.now ?? Date.now;
   const routes = channelRoutes(alerts);
+  const repeatMs = Math.min(...routes.map((r) => r.timing.repeatIntervalMs));
+  // Unknown until the first pass.
+  let dueMs = -Infinity;
   let chain: Promise<unknown> = Promise.resolve();
   const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
     const run = chain.then(work, work);
@@ -58,6 +85,9 @@ export function createAlertRouter(options: AlertRouterOptions): AlertRouter {
     const plan = planNotifications([...byKey.values()], groups, routes, silences, nowMs, alerts.externalUrl);
     // Most passes change nothing: skip the empty transaction.
     if (changed.length || plan.groups.length || plan.droppedGroups.length || plan.outbox.length) await store.commitAlerts({ states: changed, ...plan, atMs: nowMs });
+    for (const g of plan.groups) groups.set(g.key, g);
+    for (const key of plan.droppedGroups) groups.delete(key);
+    dueMs = nextDueMs(groups.values(), silences, repeatMs, nowMs);
   }
 
   return {
@@ -74,6 +104,10 @@ export function createAlertRouter(options: AlertRouterOptions): AlertRouter {
       return next;
     }),
     flush: () => exclusive(() => pass(now(), [])),
+    flushDue: () => exclusive(async () => {
+      const nowMs = now();
+      if (nowMs >= dueMs) await pass(nowMs, []);
+    }),
     notify: (event) => exclusive(async () => {
       const nowMs = now();
       const labels = { alertname: event.name, environment: event.environment, ...event.labels };
