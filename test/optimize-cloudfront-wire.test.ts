@@ -33,6 +33,8 @@ function fakeCloudFront() {
     policies: { 'pol-custom': { xml: policy('app-static', 0, 0, 3600), version: 1 }, 'pol-managed': { xml: policy('Managed-CachingDisabled', 0, 0, 0), version: 1 } } as Record<string, Resource>,
     /** The next PUT of the distribution finds it changed by someone else first. */
     staleOnce: false,
+    /** PUTs of the distribution are denied. */
+    denyDistribution: false,
     statusReads: 0,
     requests: [] as string[],
   };
@@ -50,6 +52,7 @@ function fakeCloudFront() {
         res.end(xml);
       };
       const put = (r: Resource, wrap: (xml: string) => string) => {
+        if (path.startsWith('/distribution/') && state.denyDistribution) return send(403, error('AccessDenied', 'User is not authorized to perform cloudfront:UpdateDistribution.'));
         if (path.startsWith('/distribution/') && state.staleOnce) { state.staleOnce = false; r.version++; }
         if (req.headers['if-match'] !== `E${r.version}`) return send(412, error('PreconditionFailed', 'The If-Match version is missing or not valid for the resource.'));
         r.xml = strip(body);
@@ -135,5 +138,28 @@ describe('CloudFront target against the REST-XML wire protocol', () => {
     const result = await applyPlan(deps, plan, { confirm: true, by: 'test' });
     expect(result.failure!.message).toBe(`${resource}: refusing MinTTL 0, DefaultTTL 40000000, MaxTTL 31536000: CloudFront needs MinTTL ≤ DefaultTTL ≤ MaxTTL`);
     expect(state.requests.filter((r) => r.startsWith('PUT'))).toEqual([]);
+  });
+
+  it('puts the cache policy back when the distribution update after it fails', async () => {
+    state.policies['pol-custom'] = { xml: policy('app-static', 0, 0, 3600), version: 7 };
+    const distributionBefore = state.distribution.xml;
+    const target = createCloudFrontTarget({ region: 'us-east-1', endpoint: null, tag: { key: 'Environment', value: 'prod' }, pollMs: 10 }, client, null);
+    const { deps, notified } = testOptimizerDeps('prod', [target]);
+    // The first test left /legacy/* at a day: put a short TTL back so that both resources are proposed.
+    state.distribution.xml = state.distribution.xml.replace('<DefaultTTL>86400</DefaultTTL>', '<DefaultTTL>0</DefaultTTL>');
+    const plan = await planOptimizations(deps, { windowMs: 0 });
+    expect([...new Set(plan.proposals.map((p) => p.resource))]).toEqual(['cache-policy/pol-custom', `distribution/${D}/behavior//legacy/*`]);
+    state.denyDistribution = true;
+    state.requests.length = 0;
+    const result = await applyPlan(deps, plan, { confirm: true, by: 'test' });
+    state.denyDistribution = false;
+    expect(result.failure!.message).toMatch(/^cloudfront:Environment=prod: update failed: User is not authorized to perform cloudfront:UpdateDistribution/);
+    expect(state.requests.filter((r) => r.startsWith('PUT'))).toEqual(['PUT /cache-policy/pol-custom', `PUT /distribution/${D}/config`, 'PUT /cache-policy/pol-custom']);
+    const policyNow = (await client.send(new GetCachePolicyConfigCommand({ Id: 'pol-custom' }))).CachePolicyConfig!;
+    expect([policyNow.MinTTL, policyNow.DefaultTTL, policyNow.MaxTTL]).toEqual([0, 0, 3600]);
+    expect(state.policies['pol-custom']!.version).toBe(9);
+    expect(state.distribution.xml).toBe(distributionBefore.replace('<DefaultTTL>86400</DefaultTTL>', '<DefaultTTL>0</DefaultTTL>'));
+    expect(result.records.map((r) => [r.status, r.reason])).toEqual([['failed', expect.stringMatching(/^failed: .*not authorized/)]]);
+    expect(notified.map((n) => [n.name, n.severity])).toEqual([['optimization_restored', 'medium']]);
   });
 });
