@@ -44,6 +44,16 @@ describe('duration sketch (DDSketch at 0.5 %)', () => {
     expect([a.count, a.negativeStore.count]).toEqual([4, 0]);
   });
 
+  it('documents the library gap: a quantile can lie beyond the max or min; quantileMs keeps it within', () => {
+    const same = sketchOf([400.2, 400.2, 400.2]);
+    expect(same.getValueAtQuantile(0.99)).toBeGreaterThan(same.max);
+    const decoded = decodeSketch(encodeSketch(same));
+    expect([quantileMs(decoded, 0), quantileMs(decoded, 0.5), quantileMs(decoded, 0.99)]).toEqual([400.2, 400.2, 400.2]);
+    const values = durations(5_000, 11);
+    const wide = sketchOf(values);
+    for (const q of QUANTILES) expect(relativeError(quantileMs(wide, q), exactQuantile(values, q)), `q=${q}`).toBeLessThanOrEqual(RELATIVE_ACCURACY);
+  });
+
   it('round-trips through encode/decode with count, sum, min and max intact', () => {
     const values = durations(5_000, 3);
     const decoded = decodeSketch(JSON.parse(JSON.stringify(encodeSketch(sketchOf(values)))));
