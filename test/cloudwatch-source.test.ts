@@ -203,6 +203,23 @@ describe('CloudWatch source against a local server in the awsJson1_0 wire protoc
     expect(detail).toBe('5 of 5 metrics had data over 300 s in 1 call; partial data: api_count; MaxMetricsExceeded: The maximum number of datapoints was exceeded');
   });
 
+  it('names metrics CloudWatch answers Forbidden for, and reports all of them forbidden as auth, not as no data', async () => {
+    const forbidden = new Set(['cache_evictions', 'cache_bytes']);
+    const some = await wireServer((call) => ({ body: { MetricDataResults: call.body.MetricDataQueries.map((q) => (forbidden.has(q.Id)
+      ? { Id: q.Id, Timestamps: [], Values: [], StatusCode: 'Forbidden' }
+      : { Id: q.Id, Timestamps: [s(WINDOW.startMs)], Values: [10], StatusCode: 'Complete' })) } }));
+    const { metrics, detail } = await source(some.endpoint, { elastiCache: { CacheClusterId: 'shop-001' } }).query(WINDOW, new AbortController().signal);
+    await some.close();
+    expect(metrics.cache).toEqual({ hitRate: 0.5, missRate: 0.5, evictions: null, memory: { used: null, available: null } });
+    expect(detail).toBe('3 of 5 metrics had data over 300 s in 1 call; no data: Evictions, BytesUsedForCache; forbidden: cache_evictions, cache_bytes');
+
+    const all = await wireServer((call) => ({ body: { MetricDataResults: call.body.MetricDataQueries.map((q) => ({ Id: q.Id, Timestamps: [], Values: [], StatusCode: 'Forbidden' })) } }));
+    const err = await queryError(source(all.endpoint, { rds: { DBClusterIdentifier: 'shop-db' } }));
+    await all.close();
+    expect(err.reason).toBe('auth');
+    expect(err.message).toBe('CloudWatch answered Forbidden for 2 of the 2 metrics of "prod": allow cloudwatch:GetMetricData on them for this principal (for another account\'s metrics, share them through CloudWatch cross-account observability)');
+  });
+
   it('sends at most 500 queries per call', async () => {
     const ids = Array.from({ length: 620 }, (_, i) => `i-${i}`);
     // Instances 600 and above have no datapoints.

@@ -18,6 +18,9 @@ export interface CloudWatchSourceOptions {
 
 type Config = NonNullable<LoadedConfigValues['sources']['cloudwatch']>;
 
+/** How the status shows a result's StatusCode other than Complete. */
+const STATUS_WORDS: Readonly<Record<string, string>> = { PartialData: 'partial data', Forbidden: 'forbidden', InternalError: 'CloudWatch internal error' };
+
 /**
  * CloudWatch through GetMetricData, with the AWS preset (see `cloudwatch/preset.ts`) for the
  * environment's resources. Credentials come from the standard AWS chain; the SDK's own retries
@@ -48,6 +51,10 @@ export function createCloudWatchSource(config: Config, options: CloudWatchSource
         onRetry: (r) => options.logger?.warn({ source: 'cloudwatch', ...r }, 'Remote source retry'),
       }).catch((err: unknown) => { throw explainCloudWatchError(err, where); });
       const withData = plan.filter((q) => fetched.values.get(q.id)!.length > 0);
+      const forbidden = fetched.incomplete.get('Forbidden') ?? [];
+      if (withData.length === 0 && forbidden.length > 0) {
+        throw new SourceError(`CloudWatch answered Forbidden for ${forbidden.length} of the ${plan.length} metrics of "${options.environment}": allow cloudwatch:GetMetricData on them for this principal (for another account's metrics, share them through CloudWatch cross-account observability)`, 'auth');
+      }
       if (withData.length === 0) {
         throw new SourceError(`CloudWatch has no datapoints for any of the ${plan.length} metrics of "${options.environment}" in this window: check the dimensions name existing resources in ${config.region} that were active`, 'empty');
       }
@@ -59,7 +66,7 @@ export function createCloudWatchSource(config: Config, options: CloudWatchSource
       const detail = [
         `${withData.length} of ${plan.length} metrics had data over ${times.windowPeriodS} s in ${fetched.calls} call${fetched.calls === 1 ? '' : 's'}`,
         missing.size ? `no data: ${[...missing].map(([label, n]) => (n > 1 ? `${label} ×${n}` : label)).join(', ')}` : '',
-        fetched.partialIds.length ? `partial data: ${fetched.partialIds.join(', ')}` : '',
+        ...[...fetched.incomplete].map(([code, ids]) => `${STATUS_WORDS[code] ?? code}: ${ids.join(', ')}`),
         ...fetched.messages,
       ].filter(Boolean).join('; ');
       return { metrics: cloudWatchReadings(plan, fetched.values, times.windowPeriodS), detail };

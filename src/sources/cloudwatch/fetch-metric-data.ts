@@ -29,8 +29,11 @@ export type GetMetricData = (request: MetricDataRequest, signal: AbortSignal) =>
 export interface FetchedMetricData {
   /** Values per query Id, newest first. */
   readonly values: Map<string, number[]>;
-  /** Ids whose data CloudWatch still marked PartialData after the last page. */
-  readonly partialIds: string[];
+  /**
+   * Ids whose last result was not Complete, by StatusCode: PartialData (still partial after the
+   * last page), Forbidden (the principal may not read that metric), InternalError.
+   */
+  readonly incomplete: ReadonlyMap<string, string[]>;
   readonly messages: string[];
   readonly calls: number;
 }
@@ -77,6 +80,7 @@ export async function fetchMetricData(call: GetMetricData, plan: readonly Planne
     } while (nextToken);
   }
   const values = new Map([...points].map(([id, p]) => [id, p.sort((a, b) => b.t - a.t).map((x) => x.v)]));
-  const partialIds = [...status].filter(([, s]) => s === 'PartialData').map(([id]) => id);
-  return { values, partialIds, messages, calls };
+  const incomplete = new Map<string, string[]>();
+  for (const [id, code] of status) if (code !== 'Complete') incomplete.set(code, [...(incomplete.get(code) ?? []), id]);
+  return { values, incomplete, messages, calls };
 }
