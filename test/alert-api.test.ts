@@ -19,10 +19,13 @@ async function call(app: TestApp, path: string, init: RequestInit & { token?: st
 
 describe('alerts end to end: perfpilot start → webhook, API and CLI (one source_down for a dead Redis)', () => {
   let rx: HttpReceiver;
+  let wrong: HttpReceiver;
   let app: TestApp;
   let configFile: string;
   beforeAll(async () => {
     rx = await startReceiver();
+    // A Slack channel whose URL is wrong: it must say so, and ops must get everything anyway.
+    wrong = await startReceiver(() => ({ status: 404, body: 'no_service' }));
     const deadRedis = await freePort();
     // CPU usage > -1 % always holds: the host source makes high_cpu_usage fire on its first window.
     // Redis is configured but dead: one source_down, and low_cache_hit_rate (no data → alert) stays quiet.
@@ -34,13 +37,17 @@ describe('alerts end to end: perfpilot start → webhook, API and CLI (one sourc
         { name: 'source_down', for: '0s' },
         { name: 'low_cache_hit_rate', noData: { alertAfter: '0s' } },
       ],
-      alerts: { channels: [{ name: 'ops', type: 'webhook', url: `${rx.url}/hook` }], grouping: { groupWait: '0s' } },
+      alerts: {
+        channels: [{ name: 'ops', type: 'webhook', url: `${rx.url}/hook` }, { name: 'chat', type: 'slack', url: `${wrong.url}/services/T0/B0/SECRETKEY` }],
+        grouping: { groupWait: '0s' },
+      },
     });
     configFile = join(app.dir, 'perfpilot.yaml');
   }, 30_000);
   afterAll(async () => {
     await app?.stop();
     await rx?.close();
+    await wrong?.close();
   });
 
   it('delivers the alert and shows it with its delivery status', async () => {
@@ -48,16 +55,26 @@ describe('alerts end to end: perfpilot start → webhook, API and CLI (one sourc
     await sleep(3_000);
     const fired = rx.received.flatMap((r) => (r.body as { status: string; alerts: { labels: Record<string, string> }[] }).alerts.map((a) => `${a.labels.alertname}${a.labels.source ? `/${a.labels.source}` : ''}`));
     expect(fired.sort()).toEqual(['high_cpu_usage', 'source_down/redis']);
-    await until(async () => (await call(app, '/api/v1/alerts')).body.alerts.every((a: { deliveries: { status: string }[] }) => a.deliveries[0]?.status === 'delivered'));
+    await until(async () => (await call(app, '/api/v1/alerts')).body.alerts.every((a: { deliveries: { status: string }[] }) => a.deliveries.map((d) => d.status).join() === 'failed,delivered'));
     const { status, body: view } = await call(app, '/api/v1/alerts');
     expect(status).toBe(200);
     expect(view.alerts.map((a: { rule: string; phase: string; severity: string }) => [a.rule, a.phase, a.severity])).toEqual([['high_cpu_usage', 'firing', 'high'], ['source_down', 'firing', 'medium']]);
-    expect(view.alerts[0].deliveries).toEqual([{ channel: 'ops', status: 'delivered', attempts: 1, reason: null, error: null, deliveredAt: expect.any(String) }]);
-    expect(view.channels).toEqual([{ channel: 'ops', pending: 0, failed: 0, lastReason: null, lastError: null }]);
+    const said = "HTTP 404: no_service (the receiver has no such endpoint: check the channel's URL)";
+    expect(view.alerts[0].deliveries).toEqual([
+      { channel: 'chat', status: 'failed', attempts: 1, reason: 'not_found', error: said, deliveredAt: null },
+      { channel: 'ops', status: 'delivered', attempts: 1, reason: null, error: null, deliveredAt: expect.any(String) },
+    ]);
+    expect(view.channels).toEqual([
+      { channel: 'ops', pending: 0, failed: 0, lastReason: null, lastError: null },
+      { channel: 'chat', pending: 0, failed: 2, lastReason: 'not_found', lastError: said },
+    ]);
+    expect(JSON.stringify(view)).not.toContain('SECRETKEY');
 
     const cli = await runCli(['alerts', '--config', configFile]);
     expect(cli.code).toBe(0);
-    expect(cli.stdout).toMatch(/^STATE\s+SEVERITY\s+ALERT\s+ENV\s+SINCE\s+VALUE\s+DELIVERY\nfiring\s+high\s+high_cpu_usage\s+local\s+\S+\s+\S+\s+ops: delivered\nfiring\s+medium\s+source_down \(redis\)\s+local\s+\S+\s+1\s+ops: delivered\n/);
+    expect(cli.stdout).toMatch(/^STATE\s+SEVERITY\s+ALERT\s+ENV\s+SINCE\s+VALUE\s+DELIVERY\nfiring\s+high\s+high_cpu_usage\s+local\s+\S+\s+\S+\s+chat: failed \(not_found\), ops: delivered\nfiring\s+medium\s+source_down \(redis\)\s+local\s+\S+\s+1\s+chat: failed \(not_found\), ops: delivered\n/);
+    expect(cli.stdout).toMatch(/\nchat\s+0\s+2\s+not_found: HTTP 404: no_service \(the receiver has no such endpoint: check the channel's URL\)\n/);
+    expect(cli.stdout).not.toContain('SECRETKEY');
   });
 
   it('adds, lists and expires silences; writes need the bearer token', async () => {

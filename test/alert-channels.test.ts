@@ -154,7 +154,7 @@ describe('channel failures', () => {
     rx.respond(() => ({ status: 403, body: 'invalid_token' }));
     const slack = channel({ name: 'chat', type: 'slack', url: `${rx.url}/services/T0/B0/SECRETPART` });
     const r = await slack.notify(firing, ctx());
-    expect(r).toEqual({ ok: false, reason: 'auth', retryable: false, message: 'HTTP 403: invalid_token' });
+    expect(r).toEqual({ ok: false, reason: 'auth', retryable: false, message: "HTTP 403: invalid_token (the receiver refused perfpilot's credentials: check the channel's key, token or URL)" });
     rx.respond((req) => ({ status: 400, contentType: 'application/json', body: JSON.stringify({ status: 'invalid event', errors: [`bad routing key ${(req.body as { routing_key: string }).routing_key}`] }) }));
     const pd = channel({ name: 'pd', type: 'pagerduty', routingKey: 'SECRETROUTINGKEY', url: `${rx.url}/v2/enqueue` });
     const p = await pd.notify(firing, ctx());

@@ -50,7 +50,8 @@ describe('the delivery loop', () => {
     for (let i = 0; i < 3; i++) await delivery.runOnce();
     expect(good.received.map((r) => (r.body as { alerts: { annotations: { description: string } }[] }).alerts[0]!.annotations.description)).toEqual(['step 1', 'step 2', 'step 3']);
     const wrong = (await store.outboxItems({ channel: 'wrong' })).map((i) => [i.status, i.attempts, i.lastReason, i.lastError]);
-    expect(wrong).toEqual([['failed', 1, 'not_found', 'HTTP 404: no such hook'], ['failed', 1, 'not_found', 'HTTP 404: no such hook'], ['failed', 1, 'not_found', 'HTTP 404: no such hook']]);
+    const said = "HTTP 404: no such hook (the receiver has no such endpoint: check the channel's URL)";
+    expect(wrong).toEqual([['failed', 1, 'not_found', said], ['failed', 1, 'not_found', said], ['failed', 1, 'not_found', said]]);
   });
 
   it('retries the head with backoff and holds the items behind it, in order', async () => {

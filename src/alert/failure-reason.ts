@@ -11,6 +11,18 @@ export function failureForStatus(status: number): { reason: DeliveryReason; retr
   return { reason: 'bad_response', retryable: status >= 500 };
 }
 
+/** What the user can do about a failure that trying again will not fix. */
+const WAY_OUT: Partial<Record<DeliveryReason, string>> = {
+  auth: "the receiver refused perfpilot's credentials: check the channel's key, token or URL",
+  not_found: "the receiver has no such endpoint: check the channel's URL",
+};
+
+/** The message for a failed HTTP answer: the status, the receiver's own words, and the way out. */
+export function statusMessage(status: number, reason: DeliveryReason, text: string): string {
+  const way = WAY_OUT[reason];
+  return `HTTP ${status}${text ? `: ${text.slice(0, 200).trim()}` : ''}${way ? ` (${way})` : ''}`;
+}
+
 /** A thrown error (network, timeout, abort) as a failed, retryable result. URLs are redacted. */
 export function failureForError(err: unknown): NotifyResult & { ok: false } {
   const cause = (err as { cause?: { code?: string } } | null)?.cause;

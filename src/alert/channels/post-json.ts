@@ -1,4 +1,4 @@
-import { failureForError, failureForStatus, redactUrls } from '../failure-reason.js';
+import { failureForError, failureForStatus, redactUrls, statusMessage } from '../failure-reason.js';
 import type { NotifyResult } from '../notification.js';
 
 /** Parts of a channel URL that act as secrets: credentials, query values, long path segments (a Slack hook's key). */
@@ -42,5 +42,5 @@ export async function postJson(
   const text = await response.text().catch(() => '');
   if (response.ok) return { ok: true };
   const { reason, retryable } = failureForStatus(response.status);
-  return { ok: false, reason, retryable, message: redactKnown(`HTTP ${response.status}${text ? `: ${text.slice(0, 200).trim()}` : ''}`, secrets) };
+  return { ok: false, reason, retryable, message: redactKnown(statusMessage(response.status, reason, text), secrets) };
 }
