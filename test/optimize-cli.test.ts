@@ -46,7 +46,7 @@ describe.skipIf(missingProgram('redis-server') !== null)('perfpilot optimize (CL
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  // Six CLI runs, each starting Node and tsx: slow on a busy 2-core machine.
+  // Seven CLI runs, each starting Node and tsx: slow on a busy 2-core machine.
   it('plans, dry-runs, applies with --yes, rolls back and lists history, never printing the password', { timeout: 180_000 }, async () => {
     const planned = await cli('plan', '--json', '--window', '2s');
     expect(planned.stderr).not.toContain(PASSWORD);
@@ -91,7 +91,11 @@ describe.skipIf(missingProgram('redis-server') !== null)('perfpilot optimize (CL
     expect(lines[0]).toMatch(/^ID +AT +KIND +STATUS +TARGET +CHANGES +BY +REASON$/);
     expect(lines[1]!.split(/ {2,}/)).toEqual(['2', expect.any(String), 'rollback of 1', 'applied', target, undo, expect.stringMatching(/^cli:/), 'rolled back by hand']);
     expect(lines[2]!.split(/ {2,}/)).toEqual(['1', expect.any(String), 'apply', 'rolled_back', target, redo, expect.stringMatching(/^cli:/), 'rolled back by hand']);
-    for (const out of [planned, dry, applied, back, history]) expect(out.stdout + out.stderr).not.toContain(PASSWORD);
+    const historyJson = await cli('history', '--json');
+    expect(historyJson.code).toBe(0);
+    expect(JSON.parse(historyJson.stdout).map((r: { id: number; kind: string; status: string; rollbackOf: number | null; plan: { id: string } | null }) => [r.id, r.kind, r.status, r.rollbackOf, r.plan?.id ?? null]))
+      .toEqual([[2, 'rollback', 'applied', 1, null], [1, 'apply', 'rolled_back', null, plan.id]]);
+    for (const out of [planned, dry, missing, applied, back, history, historyJson]) expect(out.stdout + out.stderr).not.toContain(PASSWORD);
     expect((await readFile(join(dir, 'perfpilot.db'))).includes(PASSWORD)).toBe(false);
 
     const db = new Database(join(dir, 'perfpilot.db'), { readonly: true });

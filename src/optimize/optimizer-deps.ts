@@ -8,6 +8,12 @@ import type { CacheTarget, Progress } from './cache-target.js';
 /** Readings over a window from the rest of perfpilot; `collectPerformanceMetrics` fits. */
 export type CollectWindow = (environment: string, start: Date, end: Date) => Promise<{ readonly metrics: PerformanceMetrics }>;
 
+/**
+ * Samples the environment's sources over the next `windowMs` and reads that window, as
+ * `perfpilot analyze` does without a running `perfpilot start`; `collectOnce` fits.
+ */
+export type WatchWindow = (environment: string, windowMs: number, signal?: AbortSignal) => Promise<{ readonly metrics: PerformanceMetrics }>;
+
 /** Everything plan, apply, verify and rollback need; the composition root builds it. */
 export interface OptimizerDeps {
   readonly environment: string;
@@ -19,6 +25,11 @@ export interface OptimizerDeps {
   readonly logger: Logger;
   /** Store-backed window readings (p99, host memory); null when perfpilot has none. */
   readonly collect: CollectWindow | null;
+  /**
+   * Set when nothing fills the store (no `perfpilot start`): plan and verify then sample the
+   * sources over their own windows, so the p99 they compare is measured, not missing.
+   */
+  readonly watch?: WatchWindow;
   readonly now: () => number;
   readonly progress?: Progress;
 }

@@ -29,12 +29,18 @@ export async function planOptimizations(deps: OptimizerDeps, options: PlanOption
     hostMemoryAvailableBytes: m?.resources.memory.available ?? null,
   };
   deps.progress?.(`inspecting ${deps.targets.size} target(s) over ${Math.round(options.windowMs / 1000)} s`);
+  // The sources are watched over the same window as the targets, when the store has no samples of it.
+  const watching = deps.watch?.(deps.environment, options.windowMs, options.signal).catch((err: unknown) => {
+    deps.logger.warn({ err }, 'sources could not be watched for the plan');
+    return null;
+  }) ?? null;
   const evidence = await Promise.all([...deps.targets.values()].map((t) => t.inspect({ windowMs: options.windowMs, readings, signal: options.signal })));
+  const watched = (await watching)?.metrics ?? null;
   const plan = makePlan({
     environment: deps.environment,
     evidence,
     windowMs: options.windowMs,
-    p99Ms: m?.application.responseTime.p99 ?? null,
+    p99Ms: (watched ?? m)?.application.responseTime.p99 ?? null,
     now: new Date(deps.now()),
   });
   await deps.audit.savePlan(plan);

@@ -31,8 +31,11 @@ export async function verifyApplied(deps: OptimizerDeps, records: readonly Optim
   const windowMs = deps.config.verifyWindow;
   const startMs = deps.now();
   deps.progress?.(`verifying for ${Math.round(windowMs / 1000)} s`);
-  const hitRates = await Promise.all(records.map(async (r) => (await deps.targets.get(r.target)?.measureHitRate(windowMs, signal).catch(() => null)) ?? null));
-  const snapshot = deps.collect ? await deps.collect(deps.environment, new Date(startMs), new Date(deps.now())).catch(() => null) : null;
+  const [hitRates, watched] = await Promise.all([
+    Promise.all(records.map(async (r) => (await deps.targets.get(r.target)?.measureHitRate(windowMs, signal).catch(() => null)) ?? null)),
+    deps.watch?.(deps.environment, windowMs, signal).catch(() => null) ?? null,
+  ]);
+  const snapshot = watched ?? (deps.collect ? await deps.collect(deps.environment, new Date(startMs), new Date(deps.now())).catch(() => null) : null);
   const out: OptimizationRecord[] = [];
   for (const [i, r] of records.entries()) {
     const before = r.plan?.baselines[r.target] ?? { hitRate: null, p99Ms: null };

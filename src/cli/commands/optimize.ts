@@ -3,11 +3,13 @@ import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { openCore, type Core } from '../../app.js';
+import { collectOnce } from '../../collect/collect-once.js';
 import { loadConfig } from '../../config/load.js';
 import { PerfpilotError } from '../../errors.js';
 import { createLogger } from '../../log.js';
 import { applyPlan, describeChanges, type ApplyResult } from '../../optimize/apply-plan.js';
 import type { Optimizer } from '../../optimize/create-optimizer.js';
+import type { WatchWindow } from '../../optimize/optimizer-deps.js';
 import { planOptimizations } from '../../optimize/plan-optimizations.js';
 import { PlanSchema } from '../../optimize/plan-schema.js';
 import { renderTable } from '../table.js';
@@ -46,10 +48,19 @@ async function run(flags: Flags, work: (optimizer: Optimizer, core: Core) => Pro
   const { config } = await loadConfig({ file: flags.config });
   const core = openCore(config, createLogger({ level: process.env.PERFPILOT_LOG_LEVEL ?? 'warn' }));
   try {
-    await work({ ...core.optimizer, progress: flags.json ? () => {} : (line) => process.stderr.write(`${line}\n`) }, core);
+    const progress = flags.json ? () => {} : (line: string) => void process.stderr.write(`${line}\n`);
+    // Without `perfpilot start` filling the store, plan and verify sample the sources themselves, as `analyze` does.
+    const watch: WatchWindow = (environment, durationMs) => collectOnce({ environment, sources: core.sources, notConfigured: core.notConfigured, durationMs, logger: core.logger });
+    await work({ ...core.optimizer, progress, ...((await startIsCollecting(core)) ? {} : { watch }) }, core);
   } finally {
     await core.close();
   }
+}
+
+/** True when `perfpilot start` is saving snapshots of this environment into the store. */
+async function startIsCollecting(core: Core): Promise<boolean> {
+  const latest = await core.store.latestSnapshot(core.config.environment);
+  return latest !== null && Date.now() - Date.parse(latest.window.end) < Math.max(3 * core.config.interval, 30_000);
 }
 
 function windowOf(flags: Flags, core: Core): number {
