@@ -14,7 +14,7 @@ export interface OptimizerPort {
   latestPlan(environment: string): Promise<Plan | null>;
   /** Makes a new plan now. */
   plan(environment: string): Promise<Plan>;
-  /** Applies a plan this process made; verification follows in the background. */
+  /** Applies a plan kept in the store (made here, by the CLI, or before a restart); verification follows in the background. */
   apply(planId: string, by: string): Promise<ApplyResult>;
   rollback(id: number, by: string): Promise<OptimizationRecord>;
   /** Newest first. */
