@@ -147,6 +147,21 @@ describe('app source', () => {
     expect(Math.abs(users - 10_000) / 10_000).toBeLessThanOrEqual(0.02);
   });
 
+  it('counts nothing from before its first answer from a target: that window reaches back to the previous cut by anyone', async () => {
+    await runLoad(a.app, Array(30).fill('/status/500'), 3); // before this source existed
+    const source = createAppSource({ targets: [a.exporter] });
+    const first = await source.sample(signal());
+    expect(first.targets[0]).toMatchObject({ ok: true, first: true, window: { http: { requests: 30, errors: 30 } } });
+    const alone = appReadings(null, [at(1, first)]);
+    expect(alone.metrics.application).toEqual({ responseTime: { p50: null, p90: null, p99: null }, errorRate: null, throughput: null, concurrentUsers: null });
+    expect(alone.detail).toBe('1 of 1 targets answered');
+    await runLoad(a.app, Array(10).fill('/status/200'), 2);
+    const second = await source.sample(signal());
+    expect(second.targets[0]).not.toHaveProperty('first');
+    const { metrics } = appReadings(null, [at(1, first), at(2, second)]);
+    expect([metrics.application!.errorRate, metrics.application!.concurrentUsers]).toEqual([0, 1]);
+  });
+
   it('takes up a restarted target where its new process began, whatever the old cursor was', async () => {
     const first = await startService();
     let second: Service | undefined;

@@ -10,9 +10,14 @@ import { SketchEnvelopeSchema } from './app/sketch-envelope-schema.js';
 import { reasonForHttpStatus } from './remote/failure-signals.js';
 import { SourceError, type SampledSource, type SourceReadings, type TimedSample } from './source.js';
 
-/** One target's answer to one pull: the window since this source's previous pull of it, or why not. */
+/**
+ * One target's answer to one pull: the window since this source's previous pull of it, or why not.
+ * `first` marks this source's first answer from the target: with no cursor yet, its window reaches
+ * back to whatever pull came before (by anyone, or the service's start, hours ago maybe), so it only
+ * sets the cursor and its requests are not counted, as a counter's first sample is a baseline.
+ */
 export type AppTargetPull =
-  | { readonly target: string; readonly ok: true; readonly instance: string; readonly gap: boolean; readonly window: WindowData }
+  | { readonly target: string; readonly ok: true; readonly instance: string; readonly gap: boolean; readonly first?: true; readonly window: WindowData }
   | { readonly target: string; readonly ok: false; readonly message: string; readonly reason: FailureReason };
 
 /** One pull of every target. Plain JSON, so the store can keep it. */
@@ -78,7 +83,9 @@ async function pullTarget(target: string, cursor: Cursor | undefined, signal: Ab
   if (answer.ok && cursor !== undefined && answer.envelope.instance !== cursor.instance) answer = await fetchSketch(target, 0, signal);
   if (!answer.ok) return { pull: { target: shown, ok: false, message: answer.message, reason: answer.reason }, cursor: null };
   const { instance, gap, seq, startMs, endMs, http, db } = answer.envelope;
-  return { pull: { target: shown, ok: true, instance, gap, window: { startMs, endMs, http, db } }, cursor: { seq, instance } };
+  const window = { startMs, endMs, http, db };
+  const pull: AppTargetPull = cursor === undefined ? { target: shown, ok: true, instance, gap, first: true, window } : { target: shown, ok: true, instance, gap, window };
+  return { pull, cursor: { seq, instance } };
 }
 
 async function fetchSketch(target: string, since: number | undefined, signal: AbortSignal): Promise<Fetched> {
@@ -106,7 +113,7 @@ async function fetchSketch(target: string, since: number | undefined, signal: Ab
 
 /**
  * Pure: merges every target's windows in the samples (each is a delta since the previous pull,
- * so `baseline` is not needed). Throughput is, per target, its requests ÷ the span its windows
+ * so `baseline` is not needed; a target's first answer is not counted, see AppTargetPull). Throughput is, per target, its requests ÷ the span its windows
  * cover, summed over targets.
  */
 export function appReadings(_baseline: TimedSample<AppSample> | null, samples: readonly TimedSample<AppSample>[]): SourceReadings {
@@ -124,6 +131,7 @@ export function appReadings(_baseline: TimedSample<AppSample> | null, samples: r
       }
       failures.delete(pull.target);
       answered.add(pull.target);
+      if (pull.first) continue;
       if (pull.gap) gaps++;
       merged.absorb(pull.window);
       const key = `${pull.target} ${pull.instance}`;
@@ -136,7 +144,6 @@ export function appReadings(_baseline: TimedSample<AppSample> | null, samples: r
       }
     }
   }
-  if (spans.size === 0) throw new Error('no target answered in this window');
   let throughput: number | null = null;
   for (const span of spans.values()) {
     if (span.endMs > span.startMs) throughput = (throughput ?? 0) + span.requests / ((span.endMs - span.startMs) / 1000);
@@ -151,7 +158,8 @@ export function appReadings(_baseline: TimedSample<AppSample> | null, samples: r
         responseTime: { p50: quantileMs(merged.durations, 0.5), p90: quantileMs(merged.durations, 0.9), p99: quantileMs(merged.durations, 0.99) },
         errorRate: merged.requests === 0 ? null : merged.errors / merged.requests,
         throughput,
-        concurrentUsers: merged.users.estimate(),
+        // No window counted yet (only first answers): no data, not zero users.
+        concurrentUsers: spans.size === 0 ? null : merged.users.estimate(),
       },
       database: {
         queryTime: { p50: quantileMs(merged.queryDurations, 0.5), p90: quantileMs(merged.queryDurations, 0.9), p99: quantileMs(merged.queryDurations, 0.99) },
