@@ -84,6 +84,10 @@ describe.skipIf(missingProgram('redis-server') !== null || missingProgram('psql'
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^status: WARNING/);
     expect(r.stdout).toMatch(/medium\s+low_cache_hit_rate\s+cache\.hitRate = 50 %\s+The cache hit rate is low\.\s+Review the cache keys, TTLs and eviction policy\./);
+    // The ranked recommendations, from the evidence too: Redis at its default noeviction with a key without TTL.
+    expect(r.stdout).toMatch(/\npriority\s+recommendation\s+impact\s+effort\nmedium\s+Redis uses maxmemory-policy noeviction while 1 keys have no TTL, so it cannot evict them\. Switch to allkeys-lru \(or set TTLs on those keys\)\.\s+Cold keys are evicted first, so hot keys stay cached and the hit rate recovers\.\s+low\nmedium\s+Set TTLs on the 1 cache keys that have none\.\s+\S.*medium\nmedium\s+Review the caching strategy: .*medium\n/);
+    // max_connections is evidence too: the connections rule has data.
+    expect(r.stdout).not.toContain('db_connections_near_max (database.connections.ratioOfMax)');
   });
 
   it('exits 2 on critical: CPU at 95 %, and --json prints the analysis', async () => {
@@ -107,6 +111,9 @@ describe.skipIf(missingProgram('redis-server') !== null || missingProgram('psql'
       const r = await runCli(['analyze', '--window', '2s', '--config', config]);
       expect(r.stdout).toContain('from the samples `perfpilot start` stored in');
       expect(r.code).toBe(0);
+      // The evidence comes from the stored samples too: max_connections gives the connections rule its data.
+      expect(r.stdout).not.toContain('db_connections_near_max (database.connections.ratioOfMax)');
+      expect(r.stdout).toContain('no data (not evaluated): ');
     } finally {
       const exited = new Promise((resolve) => start.once('exit', resolve));
       start.kill('SIGTERM');

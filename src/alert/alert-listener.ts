@@ -1,13 +1,11 @@
 import type { AnalysisContext } from '../analyze/analysis-context.js';
 import { evaluationSnapshot } from '../analyze/evaluation-snapshot.js';
+import { EVIDENCE_SOURCES, latestSampleData } from '../analyze/evidence.js';
 import type { Rule } from '../analyze/rules.js';
 import type { CollectPerformanceMetrics } from '../collect/collect-performance-metrics.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { SampleStore } from '../store/sample-store.js';
 import type { AlertRouter } from './router.js';
-
-/** The sources whose raw samples carry evidence (max_connections, maxmemory-policy, keys). */
-const EVIDENCE_SOURCES = ['postgres', 'redis'];
 
 export interface AlertListenerOptions {
   readonly router: AlertRouter;
@@ -48,11 +46,6 @@ export function alertListener(options: AlertListenerOptions) {
     await options.router.observe(snapshot, { ...options.context.current(), snapshotOf: (rule) => byWindow.get(windowOf(rule)) ?? snapshot });
     options.context.record(snapshot);
     const rows = await options.samples.samplesForWindow(snapshot.environment, EVIDENCE_SOURCES, { startMs: endMs - options.lookbackMs, endMs });
-    const latest: Record<string, unknown> = {};
-    for (const [source, attempts] of rows) {
-      const ok = attempts.filter((a) => a.ok).at(-1);
-      if (ok?.ok) latest[source] = ok.data;
-    }
-    options.context.setEvidence(latest);
+    options.context.setEvidence(latestSampleData([...rows.values()].flat()));
   };
 }

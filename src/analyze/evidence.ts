@@ -16,6 +16,19 @@ export interface Evidence {
   };
 }
 
+/** The sources whose raw samples carry evidence. */
+export const EVIDENCE_SOURCES: readonly string[] = ['postgres', 'redis'];
+
+/**
+ * Each source's latest successful sample data from attempts in time order (what a store's
+ * `samplesForWindow` or a fresh sampling gives), as `evidenceFromSamples` takes them. Pure.
+ */
+export function latestSampleData(attempts: Iterable<{ readonly source: string; readonly ok: boolean; readonly data?: unknown }>): Record<string, unknown> {
+  const latest: Record<string, unknown> = {};
+  for (const a of attempts) if (a.ok) latest[a.source] = a.data;
+  return latest;
+}
+
 export const NO_EVIDENCE: Evidence = {
   postgres: { maxConnections: null },
   redis: { maxmemoryPolicy: null, keys: null, expires: null },

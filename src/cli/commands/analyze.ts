@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { openCore, type Core } from '../../app.js';
 import { storePathOf } from '../../config/store-path.js';
+import { EVIDENCE_SOURCES, latestSampleData } from '../../analyze/evidence.js';
 import { collectOnce } from '../../collect/collect-once.js';
+import { sampleAll } from '../../collect/sample-all.js';
 import { loadConfig } from '../../config/load.js';
 import { PerfpilotError } from '../../errors.js';
 import { createLogger } from '../../log.js';
@@ -10,6 +12,9 @@ import type { Snapshot } from '../../model/snapshot.js';
 import { parseDurationMs } from '../../util/duration.js';
 import { EXIT_FOR_STATUS, formatAnalysis } from '../analysis-table.js';
 import { startProgress } from '../progress.js';
+
+/** How long the evidence sample may take per source (as collectOnce's samples). */
+const EVIDENCE_TIMEOUT_MS = 5_000;
 
 interface AnalyzeFlags {
   readonly window?: string;
@@ -57,6 +62,8 @@ async function analyze(flags: AnalyzeFlags): Promise<void> {
     let from: string;
     if (await storeCovers(core, window, nowMs)) {
       snapshot = await core.collectPerformanceMetrics(config.environment, new Date(nowMs - window), new Date(nowMs));
+      const rows = await core.store.samplesForWindow(config.environment, EVIDENCE_SOURCES, { startMs: nowMs - window, endMs: nowMs });
+      core.analysisContext.setEvidence(latestSampleData([...rows.values()].flat()));
       from = `from the samples \`perfpilot start\` stored in ${storePath}`;
     } else {
       const stopProgress = startProgress('collecting', window);
@@ -65,6 +72,9 @@ async function analyze(flags: AnalyzeFlags): Promise<void> {
       } finally {
         stopProgress();
       }
+      // The evidence behind the recommendations (maxmemory-policy, keys without TTL, max_connections): one more sample.
+      const evidenceSources = core.sampledSources.filter((s) => EVIDENCE_SOURCES.includes(s.name));
+      core.analysisContext.setEvidence(latestSampleData(await sampleAll(evidenceSources, EVIDENCE_TIMEOUT_MS)));
       from = 'collected now (no recent samples from `perfpilot start`)';
     }
     const analysis = core.analyze(snapshot);
