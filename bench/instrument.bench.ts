@@ -316,6 +316,8 @@ async function main(): Promise<void> {
     console.log('\n| setup | private RSS growth, load to end of run | added vs bare |');
     console.log('|---|---|---|');
     for (const setup of SETUPS) console.log(`| ${setup} | ${mb(rss.get(setup)!)} | ${setup === 'bare' ? '—' : mb(rss.get(setup)! - rss.get('bare')!)} |`);
+    const addedBytes = rss.get('perfpilot')! - rss.get('bare')!;
+    console.log(`\nGoal "perfpilot adds at most 2 MB of RSS": ${addedBytes <= 2 * 2 ** 20 ? 'met' : 'missed'} (${mb(addedBytes)}; one process each, so this figure has no interval).`);
     const ci = medianInterval(ratios.get('perfpilot')!.rps);
     const verdict = ci === null ? 'not resolved: too few rounds for an interval'
       : ci.low >= 0.99 ? 'met: the whole 95 % interval of the median ratio is ≥ 0.99'
@@ -334,6 +336,8 @@ async function main(): Promise<void> {
   console.log('| quantile | sketch ms | exact (fed) ms | error | independent ms | error |');
   console.log('|---|---|---|---|---|---|');
   for (const a of accuracy) console.log(`| p${a.q * 100} | ${a.sketchMs.toFixed(4)} | ${a.fedMs.toFixed(4)} | ${pct(a.sketchMs, a.fedMs)} | ${a.independentMs.toFixed(4)} | ${pct(a.sketchMs, a.independentMs)} |`);
+  const worst = Math.max(...accuracy.map((a) => Math.abs(a.sketchMs - a.fedMs) / a.fedMs));
+  console.log(`\nGoal "percentiles within 1 % of exact" (the durations perfpilot measured): ${worst <= 0.01 ? 'met' : 'missed'} (worst ${(worst * 100).toFixed(2)} %).`);
 }
 
 await main();
