@@ -181,6 +181,15 @@ describe('CloudWatch source against a local server in the awsJson1_0 wire protoc
       'api_p50:p50/300', 'api_p90:p90/300', 'api_p99:p99/300', 'api_errors:Average/300', 'api_count:Sum/300',
       'db_connections:Average/60', 'db_deadlocks:Average/300',
     ]);
+    // A REST API by ApiName and Stage (no Environment dimension: API Gateway has none).
+    const metric = (id: string) => (wire.calls[0]!.body.MetricDataQueries.find((q) => q.Id === id)!.MetricStat as unknown as { Metric: unknown }).Metric;
+    const restApi = [{ Name: 'ApiName', Value: 'shop' }, { Name: 'Stage', Value: 'prod' }];
+    expect([metric('api_p99'), metric('api_errors'), metric('api_count')]).toEqual([
+      { Namespace: 'AWS/ApiGateway', MetricName: 'Latency', Dimensions: restApi },
+      { Namespace: 'AWS/ApiGateway', MetricName: '5XXError', Dimensions: restApi },
+      { Namespace: 'AWS/ApiGateway', MetricName: 'Count', Dimensions: restApi },
+    ]);
+    expect(metric('db_deadlocks')).toEqual({ Namespace: 'AWS/RDS', MetricName: 'Deadlocks', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'shop-db-1' }] });
     expect(metrics.application).toEqual({ responseTime: { p50: 35.25, p90: 240, p99: 870.5 }, errorRate: 0.02, throughput: 5 });
     expect(metrics.database).toEqual({ connections: 17, deadlocks: null });
     expect(detail).toBe('6 of 7 metrics had data over 300 s in 2 calls; no data: Deadlocks');
