@@ -1,3 +1,4 @@
+import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OptimizeConfig } from '../src/config/optimize.js';
 import { applyPlan } from '../src/optimize/apply-plan.js';
@@ -72,6 +73,20 @@ describe.skipIf(missingProgram('redis-server') !== null)('optimizer guardrails o
     const { deps } = testOptimizerDeps('staging', [target()]);
     await expect(applyPlan(deps, plan([proposal({})]), { confirm: true, by: 'test' })).rejects.toThrow('the plan is for environment prod, not staging');
     expect(await configGet('maxmemory-policy')).toBe('volatile-lru');
+  });
+
+  /** This machine's address other machines reach it by, if it has one. */
+  const outside = Object.values(networkInterfaces()).flat().find((i) => i?.family === 'IPv4' && !i.internal)?.address;
+  it.skipIf(outside === undefined)('takes the host memory perfpilot sees as Redis\'s only when Redis runs on this host', async () => {
+    // Reachable from "another host": this machine's outside address, without protected mode's loopback-only rule.
+    await redis.client.config('SET', 'bind', `127.0.0.1 ${outside}`, 'protected-mode', 'no');
+    const readings = { hitRate: null, evictions: null, hostMemoryAvailableBytes: 8 * 2 ** 30 };
+    const here = await target().inspect({ windowMs: 0, readings });
+    expect(here.type === 'redis' && here.hostMemoryAvailableBytes).toBe(8 * 2 ** 30);
+    const remote = createRedisTarget({ url: `redis://${outside}:${redis.port}`, rewrite: false, sample: { maxKeys: 10, budgetMs: 100 } });
+    closing.push(remote);
+    const there = await remote.inspect({ windowMs: 0, readings });
+    expect(there).toMatchObject({ type: 'redis', target: `redis://${outside}:${redis.port}`, hostMemoryAvailableBytes: null });
   });
 
   it('samples the keyspace within its bounds: at most maxKeys keys, and one SCAN page when the budget is spent', async () => {

@@ -82,8 +82,9 @@ export function createRedisTarget(options: RedisTargetOptions, client: RedisTarg
         readsPerSecond: reads !== null && o.windowMs > 0 ? reads / (o.windowMs / 1000) : null,
       });
       const samples = await configGet('maxmemory-samples');
-      const hostAvailable = o.readings.hostMemoryAvailableBytes
-        ?? (local ? parseMeminfo(await readFile('/proc/meminfo', 'utf8')).available : null);
+      // perfpilot's host readings describe Redis's host only when Redis runs here; a remote
+      // Redis's spare memory is unknown, so no maxmemory proposal is made for it.
+      const hostAvailable = local ? o.readings.hostMemoryAvailableBytes ?? parseMeminfo(await readFile('/proc/meminfo', 'utf8')).available : null;
       return {
         type: 'redis',
         target: id,
