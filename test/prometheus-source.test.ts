@@ -154,13 +154,13 @@ describe.skipIf(missing !== null)('Prometheus source against a real Prometheus s
     // CPU over (almost) the same seconds: within 15 points on a busy 2-core machine.
     expect(Math.abs(metrics.resources!.cpu!.usage! - ownHost.resources!.cpu!.usage!)).toBeLessThan(15);
     expect(metrics.resources!.cpu!.throttling).toBeNull();
-    // Disk: both read /proc/diskstats. The window's I/O is mostly diskWork's (32 MiB and 1000 synced
+    // Disk: both read /proc/diskstats. The window's I/O is mostly diskWork's (64 MiB and 4000 synced
     // writes); only the edges, where the two read their counters up to a scrape interval (1 s) apart,
     // may hold other processes' I/O. IOPS and throughput within 15 %, latency within 25 %.
     const [promDisk, ownDisk] = [metrics.resources!.disk!, ownHost.resources!.disk!];
     const seconds = (endMs - startMs) / 1000;
-    expect(ownDisk.iops!).toBeGreaterThan(1000 / seconds);
-    expect(ownDisk.throughput!).toBeGreaterThan((32 << 20) / seconds);
+    expect(ownDisk.iops!).toBeGreaterThan(4000 / seconds);
+    expect(ownDisk.throughput!).toBeGreaterThan((64 << 20) / seconds);
     expect(within(promDisk.iops!, ownDisk.iops!, 0.15), `iops ${promDisk.iops} vs ${ownDisk.iops}`).toBe(true);
     expect(within(promDisk.throughput!, ownDisk.throughput!, 0.15), `throughput ${promDisk.throughput} vs ${ownDisk.throughput}`).toBe(true);
     expect(within(promDisk.latency!, ownDisk.latency!, 0.25), `latency ${promDisk.latency} vs ${ownDisk.latency}`).toBe(true);
@@ -284,16 +284,16 @@ async function scalar(url: string, encodedQuery: string): Promise<number> {
 }
 
 /**
- * Disk I/O of a known size: 32 MiB written and synced, then 1000 synced 4 KiB writes, so that
+ * Disk I/O of a known size: 64 MiB written and synced, then 4000 synced 4 KiB writes, so that
  * the window's reads, writes and bytes are mostly this test's own, whatever else the machine does.
  */
 async function diskWork(file: string): Promise<void> {
   const fh = await open(file, 'w');
   try {
-    await fh.write(Buffer.alloc(32 << 20, 1), 0, 32 << 20, 0);
+    await fh.write(Buffer.alloc(64 << 20, 1), 0, 64 << 20, 0);
     await fh.datasync();
     const block = Buffer.alloc(4096, 2);
-    for (let i = 0; i < 1000; i++) {
+    for (let i = 0; i < 4000; i++) {
       await fh.write(block, 0, block.length, i * block.length);
       await fh.datasync();
     }
