@@ -14,7 +14,7 @@ const WINDOW = { startMs: Date.parse('2026-11-27T01:00:00Z'), endMs: Date.parse(
 const MIB = 1024 * 1024;
 
 interface Seen { readonly url: URL; readonly headers: IncomingMessage['headers'] }
-type Reply = { status: number; headers?: Record<string, string>; body: unknown };
+type Reply = { status: number; headers?: Record<string, string>; body: unknown } | 'hang';
 
 /** A local server answering GET /api/v1/query in Datadog's JSON. */
 async function datadogServer(reply: (seen: Seen, n: number) => Reply) {
@@ -23,13 +23,17 @@ async function datadogServer(reply: (seen: Seen, n: number) => Reply) {
     const s = { url: new URL(req.url!, 'http://x'), headers: req.headers };
     seen.push(s);
     const r = reply(s, seen.length);
+    if (r === 'hang') return;
     res.writeHead(r.status, { 'content-type': 'application/json', ...r.headers });
     res.end(JSON.stringify(r.body));
   });
   return {
     url: await listen(server),
     seen,
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    close: () => new Promise<void>((r) => {
+      server.close(() => r());
+      server.closeAllConnections();
+    }),
   };
 }
 
@@ -129,6 +133,15 @@ describe('Datadog source against a local server in Datadog\'s JSON', () => {
     await dd.close();
     expect(dd.seen).toHaveLength(2);
     expect(metrics.resources?.disk?.latency).toBe(4);
+  });
+
+  it('times out each attempt, retries, then reports a timeout', async () => {
+    const dd = await datadogServer(() => 'hang');
+    const err = await queryError(source(dd.url, { timeout: '300ms', retries: 1 }));
+    await dd.close();
+    expect(dd.seen).toHaveLength(2);
+    expect(err.reason).toBe('timeout');
+    expect(err.message).toBe(`${dd.url} did not answer in time: Datadog query timed out after 300 ms`);
   });
 
   it('reports an empty result when every point is null, and missing keys before any request', async () => {
