@@ -53,7 +53,29 @@ describe('alert states', () => {
 
   it('the severity follows the highest threshold crossed, and stays while between clear and threshold', () => {
     const { states } = run(rule('high_error_rate'), 'application.errorRate', [0.02, 0.07, 0.009]);
-    expect(states[0]).toMatchObject({ phase: 'firing', severity: 'high', value: 0.009 });
+    expect(states[0]).toMatchObject({ phase: 'firing', severity: 'medium', value: 0.009 });
+  });
+
+  it('severities have hysteresis too: a value around the critical threshold does not flap between warning and critical', () => {
+    // high_error_rate: medium > 1 %, high > 5 %, clear 0.8 %: high steps down below 5 % × 0.8 = 4 %.
+    const series = [0.02, 0.049, 0.051, 0.045, 0.055, 0.042, 0.052, 0.041, 0.039, 0.045, 0.009, 0.007];
+    let states = new Map<string, AlertState>();
+    const seen: string[] = [];
+    series.forEach((value, i) => {
+      const next = advanceAlerts(states, evaluateRules(snapshotWith({ 'application.errorRate': value }), [rule('high_error_rate')]), i * 10_000, 'en');
+      states = new Map(next.map((s) => [s.fingerprint, s] as const));
+      seen.push(`${next[0]!.phase}:${next[0]!.severity}`);
+    });
+    expect(seen).toEqual([
+      'firing:medium', 'firing:medium', 'firing:high', 'firing:high', 'firing:high', 'firing:high', 'firing:high', 'firing:high',
+      'firing:medium', 'firing:medium', 'firing:medium', 'resolved:medium',
+    ]);
+    // A "<" rule: throughput_drop, medium < 0.5, high < 0.2, clear 0.7: high steps up above 0.2 × 1.4 = 0.28.
+    const drop: Rule = { ...rule('throughput_drop'), metric: 'application.throughput', forMs: 0 };
+    const { states: after } = run(drop, 'application.throughput', [0.4, 0.1, 0.25, 0.27, 0.3]);
+    expect(after[0]).toMatchObject({ phase: 'firing', severity: 'medium' });
+    const { states: held } = run(drop, 'application.throughput', [0.4, 0.1, 0.25, 0.27]);
+    expect(held[0]).toMatchObject({ phase: 'firing', severity: 'high' });
   });
 
   it('no data: ignored by default; with noData alert it fires after the duration', () => {

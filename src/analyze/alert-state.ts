@@ -1,5 +1,6 @@
 import type { Locale, Severity } from './analysis.js';
-import type { RuleEvaluation } from './evaluate-rules.js';
+import { crosses, type RuleEvaluation } from './evaluate-rules.js';
+import type { Rule } from './rules.js';
 
 export type AlertPhase = 'inactive' | 'pending' | 'firing' | 'resolved';
 
@@ -37,6 +38,33 @@ type Activity = { active: false } | { active: true; severity: Severity; noData: 
 
 const isLive = (s: AlertState | null): s is AlertState => s !== null && (s.phase === 'pending' || s.phase === 'firing');
 
+const RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2 };
+const HIGH_FIRST: readonly Severity[] = ['high', 'medium', 'low'];
+
+/**
+ * Where an alert at a severity with threshold `threshold` steps down: as far past it as the
+ * rule's clear level is past its lowest threshold, in proportion (error rate: high at 5 %,
+ * clear 0.8 % for 1 % → high until below 4 %). No clear level: at the threshold itself.
+ */
+function stepDownLevel(rule: Rule, threshold: number): number {
+  const values = Object.values(rule.thresholds).filter((v): v is number => v !== undefined);
+  const lowest = rule.comparison === '>' ? Math.min(...values) : Math.max(...values);
+  const ratio = rule.clear === null || lowest === 0 ? 1 : rule.clear / lowest;
+  return ratio > 0 && Number.isFinite(ratio) ? threshold * ratio : threshold;
+}
+
+/**
+ * The severity a live alert holds at `value`: the highest one, up to the one it has, whose
+ * step-down level the value has not passed; at least its lowest severity. Severities get the
+ * same hysteresis as the alert, so a value around a higher threshold does not flap the
+ * notifications between warning and critical.
+ */
+function heldSeverity(rule: Rule, current: Severity, value: number): Severity {
+  const set = HIGH_FIRST.filter((s) => rule.thresholds[s] !== undefined);
+  const held = set.find((s) => RANK[s] <= RANK[current] && crosses(value, rule.comparison, stepDownLevel(rule, rule.thresholds[s]!)));
+  return held ?? set.at(-1) ?? current;
+}
+
 /** Whether the rule's condition holds now, with hysteresis and the no-data policy. Pure. */
 function activity(prev: AlertState | null, ev: RuleEvaluation, noDataSinceMs: number | null, nowMs: number): Activity {
   if (ev.noData) {
@@ -44,8 +72,12 @@ function activity(prev: AlertState | null, ev: RuleEvaluation, noDataSinceMs: nu
     if (ev.explainedBySourceDown || policy.mode === 'ignore' || noDataSinceMs === null) return { active: false };
     return nowMs - noDataSinceMs >= policy.afterMs ? { active: true, severity: policy.severity, noData: true } : { active: false };
   }
-  if (ev.severity !== null) return { active: true, severity: ev.severity, noData: false };
-  if (isLive(prev) && !prev.noData && !ev.cleared) return { active: true, severity: prev.severity, noData: false };
+  const held = isLive(prev) && !prev.noData && ev.value !== null ? heldSeverity(ev.rule, prev.severity, ev.value) : null;
+  if (ev.severity !== null) {
+    const severity = held !== null && RANK[held] > RANK[ev.severity] ? held : ev.severity;
+    return { active: true, severity, noData: false };
+  }
+  if (held !== null && !ev.cleared) return { active: true, severity: held, noData: false };
   return { active: false };
 }
 
