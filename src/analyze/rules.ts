@@ -27,7 +27,9 @@ export type RuleText = Record<Locale, { readonly description: string; readonly r
  *   info → low (no status change), warning → medium (status warning), critical → high (status critical)
  *
  * Once active, an alert stays active until the value is back past `clear` (hysteresis), and
- * lingers `keepFiringForMs` after that. It fires only after `forMs` of being active.
+ * lingers `keepFiringForMs` after that. It fires only after `forMs` of being active. A higher
+ * severity is held the same way: it steps down once the value is past its threshold scaled by
+ * clear ÷ the lowest threshold (see `heldSeverity`).
  */
 export interface Rule {
   readonly name: string;
