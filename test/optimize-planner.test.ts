@@ -26,6 +26,11 @@ describe('Redis planner', () => {
     expect(brief(redis())).toEqual([['maxmemory-policy', 'volatile-lru', 'allkeys-lfu']]);
     expect(brief(redis({ keyspace: { keys: 10, sampled: 10, withTtl: 1, skew: 'even', skewEvidence: {} } }))).toEqual([['maxmemory-policy', 'volatile-lru', 'allkeys-lru']]);
     expect(brief(redis({ keyspace: { keys: 10, sampled: 10, withTtl: 9, skew: 'skewed', skewEvidence: {} } }))).toEqual([]);
+    // Not full yet (no rejected writes, 50 of 100 MiB used): nothing refuses writes, nothing to change.
+    expect(brief(redis({ usedMemoryBytes: 50 * MiB, window: { rejectedWrites: 0 } }))).toEqual([]);
+    expect(brief(redis({ usedMemoryBytes: 95 * MiB, window: { rejectedWrites: 0 } }))).toEqual([['maxmemory-policy', 'volatile-lru', 'allkeys-lfu']]);
+    // No memory limit: Redis never evicts, so the policy does not matter.
+    expect(brief(redis({ config: { maxmemoryBytes: 0 } }))).toEqual([]);
     const [p] = planRedis(redis());
     expect(p!.evidence).toMatchObject({ keysWithTtlRatio: 0.1, rejectedWrites: 500, hitRate: 0.04, accessSkew: 'skewed', idleHorizonS: 1 });
     expect(p!.expectedEffect).toMatch(/^only 10% of keys have a TTL, so volatile-lru can evict almost nothing and acts like noeviction \(500 writes rejected/);

@@ -13,6 +13,7 @@ import { migrate } from '../src/store/sqlite/migrate.js';
 import { MIGRATIONS } from '../src/store/sqlite/migrations/index.js';
 import { startRedis, type PrivateRedis } from './support/redis-server.js';
 import { missingProgram } from './support/require.js';
+import { testOptimizerDeps } from './support/optimizer-deps.js';
 import { prefillCold, startWorkload, type Workload } from './support/zipf-workload.js';
 
 const WORKLOAD = { universe: 20_000, valueBytes: 100, ttlShare: 0.1 };
@@ -53,7 +54,10 @@ describe.skipIf(missingProgram('redis-server') !== null)('optimizer on a private
     const id = `redis://127.0.0.1:${redis.port}`;
     const policy = plan.proposals.find((p) => p.parameter === 'maxmemory-policy')!;
     expect(policy).toMatchObject({ target: id, resource: '', current: 'volatile-lru' });
-    expect(policy.proposed).toMatch(/^allkeys-(lru|lfu)$/);
+    // Zipfian access is skewed: few keys were touched within the idle horizon, far fewer than uniform access would touch.
+    expect(policy.evidence.accessSkew).toBe('skewed');
+    expect(policy.evidence.touchedRatio).toBeLessThan((policy.evidence.uniformTouchedRatio as number) / 2);
+    expect(policy.proposed).toBe('allkeys-lfu');
     expect(plan.proposals.some((p) => p.proposed === 'noeviction')).toBe(false);
     expect(policy.evidence.rejectedWrites).toBeGreaterThan(0);
     expect(policy.evidence.keysWithTtlRatio).toBeLessThan(0.5);
@@ -122,6 +126,43 @@ describe.skipIf(missingProgram('redis-server') !== null)('optimizer on a private
       expect(await configGet('maxmemory-policy')).toBe('volatile-lru');
     } finally {
       await persisting.close();
+    }
+  });
+});
+
+describe.skipIf(missingProgram('redis-server') !== null)('optimizer on a private Redis read uniformly', () => {
+  let redis: PrivateRedis;
+  let reading = true;
+  let reads: Promise<void>;
+
+  beforeAll(async () => {
+    redis = await startRedis({ maxmemory: '2mb', 'maxmemory-policy': 'volatile-lru' });
+    const written = await prefillCold(redis.client, WORKLOAD);
+    // Every key in memory read equally often: no hot set, recency is all there is to go by.
+    const first = WORKLOAD.universe - written;
+    reads = (async () => {
+      while (reading) {
+        const keys = Array.from({ length: 200 }, () => `item:${first + Math.floor(Math.random() * written)}`);
+        await redis.client.mget(...keys);
+      }
+    })();
+  });
+  afterAll(async () => {
+    reading = false;
+    await reads;
+    await redis?.stop();
+  });
+
+  it('proposes allkeys-lru when access is even, from the idle times it sampled', async () => {
+    const target = createRedisTarget({ url: redis.url, rewrite: false, sample: { maxKeys: 500, budgetMs: 500 } });
+    try {
+      const { deps } = testOptimizerDeps('test', [target]);
+      const plan = await planOptimizations(deps, { windowMs: 2_000 });
+      const policy = plan.proposals.find((p) => p.parameter === 'maxmemory-policy')!;
+      expect(policy).toMatchObject({ current: 'volatile-lru', proposed: 'allkeys-lru', evidence: { accessSkew: 'even', rejectedWrites: 0 } });
+      expect(policy.evidence.touchedRatio).toBeGreaterThanOrEqual((policy.evidence.uniformTouchedRatio as number) / 2);
+    } finally {
+      await target.close();
     }
   });
 });

@@ -41,6 +41,8 @@ export interface RedisEvidence {
 
 const LOW_HIT_RATE = 0.8;
 const TARGET_SAMPLES = 10;
+/** used_memory ÷ maxmemory from which memory counts as full. */
+const FULL_RATIO = 0.9;
 /** Evictions per read above which more memory is worth proposing. */
 const HIGH_EVICTION_RATIO = 0.01;
 
@@ -75,7 +77,9 @@ function base(e: RedisEvidence) {
 
 function proposePolicy(e: RedisEvidence): Proposal | null {
   const policy = e.config.policy;
-  if (policy === null) return null;
+  const max = e.config.maxmemoryBytes;
+  // Without a memory limit (maxmemory 0) Redis never evicts, whatever the policy says.
+  if (policy === null || max === 0) return null;
   const { hitRate, ttlRatio, facts } = base(e);
   const skew = e.keyspace?.skew ?? 'unknown';
   const allkeys = skew === 'skewed' ? 'allkeys-lfu' : 'allkeys-lru';
@@ -88,7 +92,9 @@ function proposePolicy(e: RedisEvidence): Proposal | null {
   const make = (proposed: string, effect: string, risk: string): Proposal =>
     ({ target: e.target, resource: '', parameter: 'maxmemory-policy', current: policy, proposed, evidence: facts, expectedEffect: effect, risk });
 
-  if (policy.startsWith('volatile-') && ttlRatio !== null && ttlRatio < 0.5) {
+  // Only once memory is (nearly) full does a policy that can evict almost nothing start refusing writes.
+  const full = rejected > 0 || (max !== null && e.usedMemoryBytes !== null && e.usedMemoryBytes >= FULL_RATIO * max);
+  if (policy.startsWith('volatile-') && ttlRatio !== null && ttlRatio < 0.5 && full) {
     return make(allkeys,
       `only ${pct(ttlRatio)} of keys have a TTL, so ${policy} can evict almost nothing and acts like noeviction` +
       `${rejected > 0 ? ` (${rejected} writes rejected with OOM in the window)` : ''}; ${allkeys} makes room for new writes and ${why}`,
