@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChannel } from '../src/alert/channels/create-channel.js';
 import { failureForStatus } from '../src/alert/failure-reason.js';
+import { fingerprint } from '../src/analyze/fingerprint.js';
 import type { Notification } from '../src/alert/notification.js';
 import { AlertsConfig } from '../src/config/alerts.js';
 import { createLogger } from '../src/log.js';
@@ -63,11 +64,21 @@ describe('channel payloads, field by field', () => {
         startsAt: '2026-11-27T01:00:00.000Z',
         endsAt: '0001-01-01T00:00:00Z',
         generatorURL: 'http://127.0.0.1:7070',
-        fingerprint: 'a1b2c3d4e5f60718',
+        fingerprint: fingerprint({ alertname: 'high_latency', environment: 'prod', severity: 'high' }),
       }],
     });
+    expect((req!.body as { alerts: { fingerprint: string }[] }).alerts[0]!.fingerprint).toMatch(/^[0-9a-f]{16}$/);
     await channel({ name: 'ops', type: 'webhook', url: `${rx.url}/hook` }).notify(resolved, ctx());
     expect(rx.received[1]!.body).toMatchObject({ status: 'resolved', alerts: [{ status: 'resolved', endsAt: '2026-11-27T01:07:00.000Z' }] });
+    // A severity change: the alert at the old severity resolved beside the one at the new, told apart by fingerprint.
+    const escalated: Notification = { ...firing, alerts: [firing.alerts[0]!, { ...firing.alerts[0]!, status: 'resolved', labels: { ...firing.alerts[0]!.labels, severity: 'medium' }, endsAt: '2026-11-27T01:00:02.000Z' }] };
+    await channel({ name: 'ops', type: 'webhook', url: `${rx.url}/hook` }).notify(escalated, ctx());
+    const told = (rx.received[2]!.body as { alerts: { status: string; labels: { severity: string }; fingerprint: string }[] }).alerts;
+    expect(told.map((a) => [a.status, a.labels.severity, a.fingerprint])).toEqual([
+      ['firing', 'high', fingerprint({ alertname: 'high_latency', environment: 'prod', severity: 'high' })],
+      ['resolved', 'medium', fingerprint({ alertname: 'high_latency', environment: 'prod', severity: 'medium' })],
+    ]);
+    expect(told[0]!.fingerprint).not.toBe(told[1]!.fingerprint);
   });
 
   it('slack: an incoming-webhook message with text and one mrkdwn section', async () => {

@@ -1,10 +1,16 @@
+import { fingerprint } from '../../analyze/fingerprint.js';
 import type { Channel, Notification } from '../notification.js';
 import { postJson } from './post-json.js';
 
 /** Alertmanager's "zero time": what its webhook sends as `endsAt` while an alert fires. */
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
 
-/** The Alertmanager webhook payload, version 4, field for field. */
+/**
+ * The Alertmanager webhook payload, version 4, field for field. Each alert's `fingerprint` is,
+ * as the Alertmanager's, that of its whole label set, severity included: an alert whose
+ * severity changed comes as two alerts (resolved at the old, firing at the new) that a
+ * receiver keying on the fingerprint keeps apart.
+ */
 export function webhookPayload(n: Notification) {
   return {
     version: '4',
@@ -23,7 +29,7 @@ export function webhookPayload(n: Notification) {
       startsAt: a.startsAt,
       endsAt: a.endsAt ?? ZERO_TIME,
       generatorURL: n.externalUrl,
-      fingerprint: a.fingerprint,
+      fingerprint: fingerprint(a.labels),
     })),
   };
 }
