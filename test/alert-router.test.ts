@@ -132,6 +132,22 @@ describe('the alert router', () => {
     expect(await store.groupStates()).toEqual([]);
   });
 
+  it('groupBy severity: a severity change moves the alert to its new group and resolves it in the old', async () => {
+    const r = router({ channels: [hook], grouping: { groupBy: ['alertname', 'severity'], groupWait: '0s', groupInterval: '10s' } });
+    const told = async () => (await store.outboxItems({ limit: 1000 })).reverse().map((i) => `${JSON.stringify(i.notification.groupLabels)} ${i.notification.alerts.map((a) => `${a.status}:${a.labels.severity}`).join(', ')}`);
+    for (const errorRate of [0.02, 0.07, 0.07, 0.001]) {
+      await r.observe(snapshotWith({ 'application.errorRate': errorRate }));
+      nowMs += 10_000;
+    }
+    expect(await told()).toEqual([
+      '{"alertname":"high_error_rate","severity":"medium"} firing:medium',
+      '{"alertname":"high_error_rate","severity":"high"} firing:high',
+      '{"alertname":"high_error_rate","severity":"medium"} resolved:medium',
+      '{"alertname":"high_error_rate","severity":"high"} resolved:high',
+    ]);
+    expect(await store.groupStates()).toEqual([]);
+  });
+
   it('a silenced alert is not sent; once the silence expires it is', async () => {
     const r = router({ channels: [hook], grouping: { groupWait: '0s', groupInterval: '10s' } });
     await store.addSilence({ id: 's1', matchers: [parseMatcher('alertname=high_latency')!], startsMs: nowMs, endsMs: nowMs + 3_600_000, createdBy: 'test', comment: 'deploy' });

@@ -76,27 +76,39 @@ export function routeMatches(route: Pick<ChannelRoute, 'match'>, labels: Readonl
   return Object.entries(match.labels ?? {}).every(([k, v]) => labels[k] === v);
 }
 
+const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high'];
+
 /**
  * The group stage: puts every firing or resolved alert into a group per matching route and
- * channel, keyed by the values of the route's `groupBy` labels. An alert the group last told
- * as firing stays with it as `departed` once the route no longer matches (so a page sent for
- * a critical alert is resolved when it falls back to warning). Pure.
+ * channel, keyed by the values of the route's `groupBy` labels (`severity` among them). An
+ * alert a group last told as firing stays with it as `departed` once it belongs there no more
+ * (its severity changed: the route no longer takes it, or it groups by severity), so a page
+ * sent for a critical alert is resolved when it falls back to warning. Pure.
  */
 export function groupAlerts(states: readonly AlertState[], routes: readonly ChannelRoute[], previous: ReadonlyMap<string, GroupState> = new Map()): AlertGroup[] {
   const groups = new Map<string, { key: string; channel: string; timing: Timing; groupLabels: Record<string, string>; alerts: AlertState[]; departed: AlertState[] }>();
+  const groupOf = (route: ChannelRoute, state: AlertState, severity: Severity) => {
+    const labels: Record<string, string> = { ...state.labels, severity };
+    const groupLabels = route.groupBy === 'each'
+      ? { ...state.labels }
+      : Object.fromEntries(route.groupBy.filter((l) => labels[l] !== undefined).map((l) => [l, labels[l]!]));
+    const key = `${route.route}/${route.channel}/${JSON.stringify(Object.entries(groupLabels).sort())}`;
+    const group = groups.get(key) ?? { key, channel: route.channel, timing: route.timing, groupLabels, alerts: [], departed: [] };
+    groups.set(key, group);
+    return group;
+  };
   for (const state of states) {
     if (state.phase !== 'firing' && state.phase !== 'resolved') continue;
     for (const route of routes) {
-      const groupLabels = route.groupBy === 'each'
-        ? { ...state.labels }
-        : Object.fromEntries(route.groupBy.filter((l) => state.labels[l] !== undefined).map((l) => [l, state.labels[l]!]));
-      const key = `${route.route}/${route.channel}/${JSON.stringify(Object.entries(groupLabels).sort())}`;
-      const matches = routeMatches(route, state.labels, state.severity);
-      if (!matches && !previous.get(key)?.notifiedFiring.includes(state.fingerprint)) continue;
-      const group = groups.get(key) ?? { key, channel: route.channel, timing: route.timing, groupLabels, alerts: [], departed: [] };
-      (matches ? group.alerts : group.departed).push(state);
-      groups.set(key, group);
+      const home = routeMatches(route, state.labels, state.severity) ? groupOf(route, state, state.severity) : null;
+      home?.alerts.push(state);
+      const left = new Set<string>();
+      for (const severity of SEVERITIES) {
+        const key = groupOf(route, state, severity).key;
+        if (key !== home?.key && previous.get(key)?.notifiedFiring.includes(state.fingerprint)) left.add(key);
+      }
+      for (const key of left) groups.get(key)!.departed.push(state);
     }
   }
-  return [...groups.values()];
+  return [...groups.values()].filter((g) => g.alerts.length > 0 || g.departed.length > 0);
 }

@@ -29,6 +29,7 @@ export type ChannelConfig = z.output<typeof ChannelConfig>;
 
 /** Grouping in the Alertmanager's sense; perfpilot's defaults are quicker than its 30s/5m/4h. */
 export const GroupingConfig = z.strictObject({
+  /** Label names, `severity` among them (e.g. [alertname, severity]: warnings and criticals apart). */
   groupBy: z.array(z.string()).default(['alertname', 'environment']),
   groupWait: DurationOrZeroMs.default(2_000),
   groupInterval: DurationMs.default(10_000),
