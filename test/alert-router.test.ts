@@ -132,6 +132,25 @@ describe('the alert router', () => {
     expect(await store.groupStates()).toEqual([]);
   });
 
+  it('values oscillating around the thresholds send one notification per real change, not one per crossing', async () => {
+    const r = router({ channels: [hook], grouping: { groupWait: '0s', groupInterval: '10s' } });
+    // p99 around 1000 ms (clear 900); the error rate around 5 % (high steps down below 4 %).
+    const p99 = [800, 1050, 980, 1020, 950, 1010, 990, 1001, 960, 920, 1005, 850, 850];
+    const errorRate = [0.02, 0.049, 0.051, 0.045, 0.055, 0.042, 0.052, 0.041, 0.047, 0.053, 0.044, 0.002, 0.002];
+    for (let i = 0; i < p99.length; i++) {
+      await r.observe(snapshotWith({ 'application.responseTime.p99': p99[i]!, 'application.errorRate': errorRate[i]! }));
+      nowMs += 10_000;
+    }
+    const told = (await store.outboxItems({ limit: 1000 })).reverse().map((i) => i.notification.alerts.map((a) => `${a.labels.alertname}:${a.status}:${a.labels.severity}`).join(', '));
+    expect(told).toEqual([
+      'high_error_rate:firing:medium',
+      'high_latency:firing:high',
+      'high_error_rate:firing:high, high_error_rate:resolved:medium',
+      'high_error_rate:resolved:high',
+      'high_latency:resolved:high',
+    ]);
+  });
+
   it('groupBy severity: a severity change moves the alert to its new group and resolves it in the old', async () => {
     const r = router({ channels: [hook], grouping: { groupBy: ['alertname', 'severity'], groupWait: '0s', groupInterval: '10s' } });
     const told = async () => (await store.outboxItems({ limit: 1000 })).reverse().map((i) => `${JSON.stringify(i.notification.groupLabels)} ${i.notification.alerts.map((a) => `${a.status}:${a.labels.severity}`).join(', ')}`);
