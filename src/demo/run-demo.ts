@@ -51,7 +51,10 @@ function demoConfig(dir: string, port: number, redis: PrivateRedis, database: De
       app: { targets: [shop.metricsUrl] },
     },
     alerts: { channels: [{ name: 'log', type: 'log' }] },
-    optimize: { targets: [{ type: 'redis', url: redis.url }], cooldown: '30s', verifyWindow: '20s' },
+    // A plan reads each sampled key's PTTL and OBJECT IDLETIME, and Redis counts both as
+    // keyspace hits: with the dashboard open a plan is made every 30 s, and the default 1000
+    // keys (2000 "hits") would outweigh the shop's own ~1000 reads in that time.
+    optimize: { targets: [{ type: 'redis', url: redis.url }], cooldown: '30s', verifyWindow: '20s', sample: { maxKeys: 50 } },
   };
 }
 
@@ -84,6 +87,19 @@ async function silenceOwnLoad(url: string, token: string): Promise<void> {
 }
 
 /**
+ * The latest plan is kept for 30 s before it is made again; once the stack has degraded the
+ * demo asks for a new one through the API, so the proposal shows within seconds.
+ */
+async function planNow(url: string, token: string): Promise<void> {
+  const res = await fetch(`${url}/api/v1/optimize/plans`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: '{}',
+  });
+  await res.arrayBuffer();
+}
+
+/**
  * `perfpilot demo`: a private Redis, a scratch database, an instrumented shop under load,
  * and perfpilot monitoring them, while a scenario degrades the stack step by step.
  */
@@ -113,7 +129,11 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     const load: Load = startLoad({ baseUrl: shop.url, products: PRODUCTS });
     cleanups.push(() => load.stop());
     const scenario = new AbortController();
-    const story = runScenario(demoScenario(shop, redis.url, options.phaseMs), options.onStep, scenario.signal);
+    const steps = demoScenario(shop, redis.url, options.phaseMs);
+    const story = runScenario(steps, (step) => {
+      options.onStep(step);
+      if (step === steps.at(-1)) void planNow(url, app.tokens.tokens.write).catch(() => undefined);
+    }, scenario.signal);
     cleanups.push(() => story);
     cleanups.push(async () => scenario.abort());
     return {

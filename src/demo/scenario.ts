@@ -14,21 +14,9 @@ export interface ScenarioStep {
 export const INITIAL_REDIS = { maxmemory: '64mb', 'maxmemory-policy': 'volatile-lru' } as const;
 const SMALL_MAXMEMORY = '4mb';
 
-/**
- * Fills the cache with TTL-less keys (a nightly export job writing reports into it) until
- * Redis refuses writes: under `volatile-lru` nothing without a TTL can be evicted.
- */
-async function fillWithReports(redis: Redis): Promise<number> {
-  const body = 'r'.repeat(4096);
-  for (let i = 0; i < 10_000; i++) {
-    try {
-      await redis.set(`report:${i}`, body);
-    } catch {
-      return i;
-    }
-  }
-  return 10_000;
-}
+/** The export job's reports: ~4.4 MB of keys without a TTL, more than the small cache holds. */
+const REPORTS = 1100;
+const REPORT_BYTES = 4096;
 
 /**
  * The story the demo tells, one step per `phaseMs`: a healthy baseline, then slow queries
@@ -58,9 +46,16 @@ export function demoScenario(shop: Shop, redisUrl: string, phaseMs: number): Sce
       run: async () => {
         const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
         try {
-          await redis.flushall();
-          await redis.config('SET', 'maxmemory', SMALL_MAXMEMORY);
-          await fillWithReports(redis);
+          // One transaction, so that no product is cached in between: the reports leave Redis
+          // over its new limit with nothing volatile-lru may evict, and every write after it is
+          // refused (OOM) until the policy changes.
+          const tx = redis.multi().flushall();
+          const body = 'r'.repeat(REPORT_BYTES);
+          for (let i = 0; i < REPORTS; i++) tx.set(`report:${i}`, body);
+          tx.config('SET', 'maxmemory', SMALL_MAXMEMORY);
+          const replies = (await tx.exec()) ?? [];
+          const failed = replies.find(([err]) => err !== null);
+          if (failed) throw failed[0];
         } finally {
           redis.disconnect();
         }
