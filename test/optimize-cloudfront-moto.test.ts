@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPlan } from '../src/optimize/apply-plan.js';
 import { planOptimizations } from '../src/optimize/plan-optimizations.js';
 import { rollbackChange } from '../src/optimize/rollback-change.js';
+import { settleApplied } from '../src/optimize/settle-applied.js';
 import { createCloudFrontTarget } from '../src/optimize/targets/cloudfront.js';
 import { testOptimizerDeps } from './support/optimizer-deps.js';
 import { freePort } from './support/ports.js';
@@ -68,8 +69,11 @@ describe.skipIf(missingProgram('moto_server') !== null)('CloudFront target again
 
     const result = await applyPlan(deps, plan, { confirm: true, by: 'test' });
     expect(result.failure).toBeNull();
-    expect(result.records.map((r) => r.target)).toEqual(['cloudfront:Environment=prod']);
+    expect(result.records.map((r) => [r.target, r.status])).toEqual([['cloudfront:Environment=prod', 'deploying']]);
+    const [settled] = await settleApplied(deps, result.records);
     expect(progress).toContain(`${ids.prodA}: Deployed`);
+    expect(settled!.status).toBe('applied');
+    expect(settled!.reason).toContain(`${ids.prodB}: Deployed`);
     expect(notified).toHaveLength(1);
 
     const after = { prodA: await config(ids.prodA!), prodB: await config(ids.prodB!), staging: await config(ids.staging!) };
@@ -77,7 +81,9 @@ describe.skipIf(missingProgram('moto_server') !== null)('CloudFront target again
     expect(after.prodA).toEqual({ ...before.prodA, DefaultCacheBehavior: { ...before.prodA.DefaultCacheBehavior, DefaultTTL: 86_400, MaxTTL: 86_400 } });
     expect(after.prodB).toEqual({ ...before.prodB, DefaultCacheBehavior: { ...before.prodB.DefaultCacheBehavior, DefaultTTL: 86_400 } });
 
-    await rollbackChange(deps, result.records[0]!.id, { by: 'test', reason: 'by hand' });
+    const rollback = await rollbackChange(deps, result.records[0]!.id, { by: 'test', reason: 'by hand' });
+    const [rolledBack] = await settleApplied(deps, [rollback]);
+    expect([rollback.status, rolledBack!.status, rolledBack!.reason]).toEqual(['deploying', 'applied', expect.stringMatching(/^by hand; /)]);
     expect(await config(ids.prodA!)).toEqual(before.prodA);
     expect(await config(ids.prodB!)).toEqual(before.prodB);
     expect(await config(ids.staging!)).toEqual(before.staging);

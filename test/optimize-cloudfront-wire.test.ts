@@ -1,88 +1,13 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { CloudFrontClient, GetCachePolicyConfigCommand, GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPlan } from '../src/optimize/apply-plan.js';
 import { planOptimizations } from '../src/optimize/plan-optimizations.js';
+import { settleApplied } from '../src/optimize/settle-applied.js';
 import { createCloudFrontTarget } from '../src/optimize/targets/cloudfront.js';
 import { testOptimizerDeps } from './support/optimizer-deps.js';
 import { listen } from './support/listen.js';
-
-/**
- * What moto lacks, answered in CloudFront's REST-XML wire format: ETag checks with
- * PreconditionFailed, cache policies, and InProgress → Deployed.
- */
-const NS = 'http://cloudfront.amazonaws.com/doc/2020-05-31/';
-const D = 'E2WIRETEST';
-const ARN = `arn:aws:cloudfront::123456789012:distribution/${D}`;
-const behavior = (inner: string) => `<TargetOriginId>o</TargetOriginId><ViewerProtocolPolicy>allow-all</ViewerProtocolPolicy>${inner}`;
-const policy = (name: string, min: number, def: number, max: number) => `<CachePolicyConfig xmlns="${NS}"><Comment>c</Comment><Name>${name}</Name><DefaultTTL>${def}</DefaultTTL><MaxTTL>${max}</MaxTTL><MinTTL>${min}</MinTTL>` +
-  '<ParametersInCacheKeyAndForwardedToOrigin><EnableAcceptEncodingGzip>true</EnableAcceptEncodingGzip><HeadersConfig><HeaderBehavior>none</HeaderBehavior></HeadersConfig>' +
-  '<CookiesConfig><CookieBehavior>none</CookieBehavior></CookiesConfig><QueryStringsConfig><QueryStringBehavior>none</QueryStringBehavior></QueryStringsConfig></ParametersInCacheKeyAndForwardedToOrigin></CachePolicyConfig>';
-
-interface Resource { xml: string; version: number }
-
-function fakeCloudFront() {
-  const state = {
-    distribution: { xml: `<DistributionConfig xmlns="${NS}"><CallerReference>wire</CallerReference><Comment>app</Comment><Enabled>true</Enabled>` +
-      '<Origins><Quantity>1</Quantity><Items><Origin><Id>o</Id><DomainName>o.example.com</DomainName></Origin></Items></Origins>' +
-      `<DefaultCacheBehavior>${behavior('<CachePolicyId>pol-custom</CachePolicyId>')}</DefaultCacheBehavior>` +
-      '<CacheBehaviors><Quantity>2</Quantity><Items>' +
-      `<CacheBehavior><PathPattern>/legacy/*</PathPattern>${behavior('<ForwardedValues><QueryString>false</QueryString><Cookies><Forward>none</Forward></Cookies></ForwardedValues><MinTTL>0</MinTTL><DefaultTTL>0</DefaultTTL><MaxTTL>31536000</MaxTTL>')}</CacheBehavior>` +
-      `<CacheBehavior><PathPattern>/api/*</PathPattern>${behavior('<CachePolicyId>pol-managed</CachePolicyId>')}</CacheBehavior>` +
-      '</Items></CacheBehaviors></DistributionConfig>', version: 1 } as Resource,
-    policies: { 'pol-custom': { xml: policy('app-static', 0, 0, 3600), version: 1 }, 'pol-managed': { xml: policy('Managed-CachingDisabled', 0, 0, 0), version: 1 } } as Record<string, Resource>,
-    /** The next PUT of the distribution finds it changed by someone else first. */
-    staleOnce: false,
-    /** PUTs of the distribution are denied. */
-    denyDistribution: false,
-    statusReads: 0,
-    requests: [] as string[],
-  };
-  const strip = (xml: string) => xml.replace(/^<\?xml[^>]*\?>/, '');
-  const error = (code: string, message: string) => `<?xml version="1.0"?><ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>r1</RequestId></ErrorResponse>`;
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      const url = new URL(req.url!, 'http://x');
-      const path = url.pathname.replace('/2020-05-31', '');
-      state.requests.push(`${req.method} ${path}`);
-      const send = (status: number, xml: string, etag?: string) => {
-        res.writeHead(status, { 'content-type': 'text/xml', ...(etag ? { etag } : {}) });
-        res.end(xml);
-      };
-      const put = (r: Resource, wrap: (xml: string) => string) => {
-        if (path.startsWith('/distribution/') && state.denyDistribution) return send(403, error('AccessDenied', 'User is not authorized to perform cloudfront:UpdateDistribution.'));
-        if (path.startsWith('/distribution/') && state.staleOnce) { state.staleOnce = false; r.version++; }
-        if (req.headers['if-match'] !== `E${r.version}`) return send(412, error('PreconditionFailed', 'The If-Match version is missing or not valid for the resource.'));
-        r.xml = strip(body);
-        r.version++;
-        state.statusReads = 0;
-        return send(200, wrap(r.xml), `E${r.version}`);
-      };
-      const summary = `<Id>${D}</Id><ARN>${ARN}</ARN><Status>${state.statusReads++ === 0 ? 'InProgress' : 'Deployed'}</Status><DomainName>d.cloudfront.net</DomainName>`;
-      let m: RegExpExecArray | null;
-      if (req.method === 'GET' && path === '/distribution') {
-        return send(200, `<DistributionList xmlns="${NS}"><Marker></Marker><MaxItems>100</MaxItems><IsTruncated>false</IsTruncated><Quantity>1</Quantity><Items><DistributionSummary><Id>${D}</Id><ARN>${ARN}</ARN><Status>Deployed</Status></DistributionSummary></Items></DistributionList>`);
-      }
-      if (req.method === 'GET' && path === '/tagging') {
-        return send(200, `<Tags xmlns="${NS}"><Items><Tag><Key>Environment</Key><Value>prod</Value></Tag></Items></Tags>`);
-      }
-      if (req.method === 'GET' && path === `/distribution/${D}/config`) return send(200, state.distribution.xml, `E${state.distribution.version}`);
-      if (req.method === 'PUT' && path === `/distribution/${D}/config`) return put(state.distribution, (xml) => `<Distribution xmlns="${NS}">${summary}${xml}</Distribution>`);
-      if (req.method === 'GET' && path === `/distribution/${D}`) return send(200, `<Distribution xmlns="${NS}">${summary}${state.distribution.xml}</Distribution>`, `E${state.distribution.version}`);
-      if ((m = /^\/cache-policy\/([^/]+)\/config$/.exec(path)) && req.method === 'GET' && state.policies[m[1]!]) {
-        return send(200, state.policies[m[1]!]!.xml, `E${state.policies[m[1]!]!.version}`);
-      }
-      if ((m = /^\/cache-policy\/([^/]+)$/.exec(path)) && req.method === 'PUT' && state.policies[m[1]!]) {
-        const id = m[1]!;
-        return put(state.policies[id]!, (xml) => `<CachePolicy xmlns="${NS}"><Id>${id}</Id><LastModifiedTime>2026-11-27T01:00:00Z</LastModifiedTime>${xml}</CachePolicy>`);
-      }
-      return send(404, error('NoSuchResource', `no ${req.method} ${path}`));
-    });
-  });
-  return { server, state };
-}
+import { D, fakeCloudFront, policy } from './optimize-cloudfront-fake.js';
 
 describe('CloudFront target against the REST-XML wire protocol', () => {
   let server: Server;
@@ -115,7 +40,13 @@ describe('CloudFront target against the REST-XML wire protocol', () => {
       'PUT /cache-policy/pol-custom', `PUT /distribution/${D}/config`, `PUT /distribution/${D}/config`,
     ]);
     expect(progress).toContain(`${D}: changed by someone else meanwhile (stale ETag); re-reading and retrying`);
+    // Answered once CloudFront accepted the updates: the row is deploying, and nobody asked for the status yet.
+    expect(result.records.map((r) => [r.status, r.reason])).toEqual([['deploying', null]]);
+    expect(state.requests.filter((r) => r === `GET /distribution/${D}`)).toEqual([]);
+    const [settled] = await settleApplied(deps, result.records);
     expect(progress.filter((p) => p.startsWith(`${D}: `) && !p.includes('stale'))).toEqual([`${D}: InProgress`, `${D}: Deployed`]);
+    expect(progress.at(-1)).toBe('cloudfront:Environment=prod: deployed');
+    expect([settled!.status, settled!.reason]).toEqual(['applied', `${D}: Deployed`]);
 
     const policyNow = (await client.send(new GetCachePolicyConfigCommand({ Id: 'pol-custom' }))).CachePolicyConfig!;
     expect([policyNow.MinTTL, policyNow.DefaultTTL, policyNow.MaxTTL]).toEqual([0, 86_400, 86_400]);

@@ -34,7 +34,8 @@ export interface ApplyResult {
  * Applies a plan's proposals, guarded: only configured targets, one change per target per
  * cooldown, never `noeviction`, and only while each setting still has the value the plan saw.
  * Serialized across processes. A failure midway restores everything already changed.
- * Verification is separate (`verifyApplied`), so an API call can return at once.
+ * Resolves once every write is accepted: following a deployment (`settleApplied`) and
+ * verification (`verifyApplied`) are separate, so an API call can answer at once.
  */
 export async function applyPlan(deps: OptimizerDeps, plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
   if (plan.environment !== deps.environment) {
@@ -46,14 +47,16 @@ export async function applyPlan(deps: OptimizerDeps, plan: Plan, options: ApplyO
     const records: OptimizationRecord[] = [];
     const written: { id: number; target: string; groups: SettingChange[][] }[] = [];
     for (const { target, changes: targetChanges } of changes) {
-      const record = { kind: 'apply' as const, rollbackOf: null, environment: deps.environment, target, targetType: deps.targets.get(target)!.type,
-        status: 'applied' as const, atMs: deps.now(), by: options.by, changes: targetChanges, plan, reason: null, verification: null };
+      const t = deps.targets.get(target)!;
+      // A target that spreads its changes (CloudFront) stays `deploying` until `settleApplied` sees them in effect.
+      const record = { kind: 'apply' as const, rollbackOf: null, environment: deps.environment, target, targetType: t.type,
+        status: t.settle ? 'deploying' as const : 'applied' as const, atMs: deps.now(), by: options.by, changes: targetChanges, plan, reason: null, verification: null };
       const id = await deps.audit.appendOptimization(record);
       const entry = { id, target, groups: [] as SettingChange[][] };
       written.push(entry);
       for (const group of groupByResource(targetChanges)) {
         try {
-          await deps.targets.get(target)!.write(group, deps.progress ?? (() => {}));
+          await t.write(group, deps.progress ?? (() => {}));
           entry.groups.push(group);
         } catch (err) {
           const message = redactSecrets((err as Error).message);

@@ -35,8 +35,15 @@ export interface CacheTarget {
   inspect(options: InspectOptions): Promise<TargetEvidence>;
   /** The current values of settings, in order; null for one the target does not have. */
   read(settings: readonly Setting[]): Promise<(SettingValue | null)[]>;
-  /** Writes changes that share one resource, as one update where the target allows it. */
+  /** Writes changes that share one resource, as one update where the target allows it; resolves once the target accepted them. */
   write(changes: readonly SettingChange[], progress: Progress): Promise<void>;
+  /**
+   * Waits until accepted changes are in effect, for a target that takes minutes to spread them
+   * (CloudFront: each affected distribution Deployed), reporting each state as it changes.
+   * Resolves true when they are, false when it stopped waiting (they stand and keep spreading).
+   * Targets whose writes take effect at once have none.
+   */
+  settle?(changes: readonly SettingChange[], progress: Progress, signal?: AbortSignal): Promise<boolean>;
   /** The hit rate over the next `windowMs` as the target itself counts it; null when it cannot. */
   measureHitRate(windowMs: number, signal?: AbortSignal): Promise<number | null>;
   close(): Promise<void>;

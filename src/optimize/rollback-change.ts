@@ -13,7 +13,8 @@ export interface RollbackOptions {
 /**
  * `perfpilot optimize rollback ID`: writes back the exact values from before change ID,
  * records a rollback row and marks the change rolled back. Not subject to the cooldown.
- * Returns the rollback row.
+ * Returns the rollback row, `deploying` on a target that spreads changes (follow it with
+ * `settleApplied`).
  */
 export async function rollbackChange(deps: OptimizerDeps, id: number, options: RollbackOptions): Promise<OptimizationRecord> {
   // Checked under the lock: two rollbacks at once (the API and an automatic one) must not both pass.
@@ -21,7 +22,8 @@ export async function rollbackChange(deps: OptimizerDeps, id: number, options: R
     const record = await deps.audit.getOptimization(id);
     if (!record || record.environment !== deps.environment) throw new PerfpilotError(`no optimization ${id} in environment ${deps.environment}`, { exitCode: 66, httpStatus: 404 });
     if (record.kind !== 'apply') throw new PerfpilotError(`optimization ${id} is itself a rollback (of ${record.rollbackOf})`, { exitCode: 65, httpStatus: 409 });
-    if (record.status !== 'applied' && record.status !== 'verified') {
+    // A deploying change can be taken back too: CloudFront accepts an update while it deploys.
+    if (record.status !== 'deploying' && record.status !== 'applied' && record.status !== 'verified') {
       throw new PerfpilotError(`optimization ${id} is ${record.status.replace('_', ' ')}; there is nothing to roll back`, { exitCode: 65, httpStatus: 409 });
     }
     const target = deps.targets.get(record.target);
@@ -30,7 +32,7 @@ export async function rollbackChange(deps: OptimizerDeps, id: number, options: R
     for (const group of groupByResource(undo)) await target.write(group, deps.progress ?? (() => {}));
     const row = {
       kind: 'rollback' as const, rollbackOf: id, environment: deps.environment, target: record.target, targetType: record.targetType,
-      status: 'applied' as const, atMs: deps.now(), by: options.by, changes: undo, plan: null, reason: options.reason, verification: null,
+      status: target.settle ? 'deploying' as const : 'applied' as const, atMs: deps.now(), by: options.by, changes: undo, plan: null, reason: options.reason, verification: null,
     };
     const rollbackId = await deps.audit.appendOptimization(row);
     await deps.audit.updateOptimization(id, { status: 'rolled_back', reason: options.reason });

@@ -20,7 +20,7 @@ export async function withOptimizerLock<T>(deps: Pick<OptimizerDeps, 'audit' | '
     }
     await sleep(POLL_MS);
   }
-  // Long work (a CloudFront deployment) keeps renewing its lease; a crashed holder's lease runs out.
+  // Long work (many writes, slow cloud calls) keeps renewing its lease; a crashed holder's lease runs out.
   const renew = setInterval(() => void deps.audit.tryLockOptimizer(holder, deps.now(), LEASE_MS).catch(() => {}), LEASE_MS / 3);
   renew.unref();
   try {

@@ -1,11 +1,12 @@
 import type { Baseline, Plan, SettingChange } from '../optimize/proposal.js';
 
 /**
+ * deploying: written and accepted, still spreading (a CloudFront distribution InProgress);
  * applied: written and kept (verification pending or skipped); verified: kept after the
  * verification window; rolled_back: undone later (by verification or by hand); restored:
  * undone because another part of the same apply failed; failed: the write itself failed.
  */
-export type OptimizationStatus = 'applied' | 'verified' | 'rolled_back' | 'restored' | 'failed';
+export type OptimizationStatus = 'deploying' | 'applied' | 'verified' | 'rolled_back' | 'restored' | 'failed';
 
 /** Before and after readings, and the verdict. */
 export interface Verification {

@@ -15,6 +15,7 @@ import { PlanSchema } from '../../optimize/plan-schema.js';
 import { renderTable } from '../table.js';
 import type { Plan } from '../../optimize/proposal.js';
 import { rollbackChange } from '../../optimize/rollback-change.js';
+import { settleApplied } from '../../optimize/settle-applied.js';
 import { verifyApplied } from '../../optimize/verify-applied.js';
 import type { OptimizationRecord } from '../../store/audit-store.js';
 import { formatDurationMs, parseDurationMs } from '../../util/duration.js';
@@ -92,9 +93,11 @@ async function apply(o: Optimizer, core: Core, file: string | undefined, flags: 
   let verified: OptimizationRecord[] = [];
   if (!flags.json) process.stdout.write(formatApply(result));
   if (result.records.length && result.failure === null) {
+    // A CloudFront change is followed to Deployed first, each state printed as progress.
+    const settled = await settleApplied(o, result.records);
     const stop = flags.json ? () => {} : startProgress('verifying', o.config.verifyWindow);
     try {
-      verified = await verifyApplied(o, result.records);
+      verified = await verifyApplied(o, settled);
     } finally {
       stop();
     }
@@ -134,7 +137,7 @@ async function readPlan(file: string): Promise<Plan> {
 
 async function rollback(o: Optimizer, id: string, flags: Flags): Promise<void> {
   if (!/^\d+$/.test(id)) throw new PerfpilotError(`rollback: expected a numeric ID from \`perfpilot optimize history\`, got "${id}"`, { exitCode: 64 });
-  const row = await rollbackChange(o, Number(id), { by: `cli:${userInfo().username}`, reason: 'rolled back by hand' });
+  const row = (await settleApplied(o, [await rollbackChange(o, Number(id), { by: `cli:${userInfo().username}`, reason: 'rolled back by hand' })]))[0]!;
   process.stdout.write(flags.json ? `${JSON.stringify(row, null, 2)}\n` : `rolled back ${id} on ${row.target}: ${describeChanges(row.changes)} (rollback ${row.id})\n`);
 }
 

@@ -24,12 +24,13 @@ export interface CloudFrontTargetOptions {
   readonly endpoint: string | null;
   /** The tag that marks the environment's distributions. */
   readonly tag: { readonly key: string; readonly value: string };
-  /** How long to report progress until a distribution is Deployed (default 20 min); the change stands either way. */
+  /** How long `settle` follows a distribution until it is Deployed (default 20 min); the change stands either way. */
   readonly deployTimeoutMs?: number;
   readonly pollMs?: number;
 }
 
 const ETAG_ATTEMPTS = 5;
+const DEPLOY_TIMEOUT_MS = 20 * 60_000;
 /** CloudFront's CloudWatch metrics are per minute and arrive minutes late: a plan reads at least the last hour. */
 const HIT_RATE_LOOKBACK_MS = 3_600_000;
 
@@ -78,25 +79,27 @@ export function createCloudFrontTarget(
       for (const c of changes) checkTtls(c.resource, legacyTtls(findBehavior(config!, c.resource)));
       try {
         await client.send(new UpdateDistributionCommand({ Id: distributionId, IfMatch: ETag, DistributionConfig: config }));
-        break;
+        return;
       } catch (err) {
         if ((err as Error).name !== 'PreconditionFailed' || attempt >= ETAG_ATTEMPTS) throw err;
         progress(`${distributionId}: changed by someone else meanwhile (stale ETag); re-reading and retrying`);
       }
     }
-    await waitDeployed(distributionId, progress);
   }
 
-  async function waitDeployed(distributionId: string, progress: Progress): Promise<void> {
-    const deadline = Date.now() + (options.deployTimeoutMs ?? 20 * 60_000);
+  /** Reports the distribution's status each time it changes until Deployed; false when the deadline came first. */
+  async function waitDeployed(distributionId: string, deadlineMs: number, progress: Progress, signal?: AbortSignal): Promise<boolean> {
     let last = '';
     for (;;) {
-      const status = (await client.send(new GetDistributionCommand({ Id: distributionId }))).Distribution?.Status ?? 'unknown';
+      const status = (await client.send(new GetDistributionCommand({ Id: distributionId }), { abortSignal: signal })).Distribution?.Status ?? 'unknown';
       if (status !== last) progress(`${distributionId}: ${status}`);
       last = status;
-      if (status === 'Deployed') return;
-      if (Date.now() > deadline) return progress(`${distributionId}: still ${status}; the change is accepted and keeps deploying`);
-      await sleep(options.pollMs ?? 10_000);
+      if (status === 'Deployed') return true;
+      if (Date.now() > deadlineMs) {
+        progress(`${distributionId}: still ${status} after ${Math.round((options.deployTimeoutMs ?? DEPLOY_TIMEOUT_MS) / 60_000)} min; the change is accepted and keeps deploying`);
+        return false;
+      }
+      await sleep(options.pollMs ?? 10_000, signal);
     }
   }
 
@@ -155,6 +158,19 @@ export function createCloudFrontTarget(
       const r = parseResource(changes[0]!.resource);
       if (r.kind === 'policy') await policyUpdate(r.id, changes, progress);
       else await distributionUpdate(r.id, changes, progress);
+    }),
+    // A changed distribution redeploys; a changed cache policy redeploys every distribution
+    // using it, of which perfpilot follows the environment's.
+    settle: (changes, progress, signal) => wrap('follow the deployment', async () => {
+      const ids = new Set<string>();
+      for (const c of changes) {
+        const r = parseResource(c.resource);
+        if (r.kind === 'policy') for (const d of await distributions()) ids.add(d);
+        else ids.add(r.id);
+      }
+      const deadlineMs = Date.now() + (options.deployTimeoutMs ?? DEPLOY_TIMEOUT_MS);
+      const deployed = await Promise.all([...ids].map((d) => waitDeployed(d, deadlineMs, progress, signal)));
+      return deployed.every(Boolean);
     }),
     measureHitRate: (windowMs, signal) => wrap('measure the hit rate', async () => {
       if (!cloudwatch) return null;

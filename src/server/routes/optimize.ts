@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PlanSchema } from '../../optimize/plan-schema.js';
 import type { ApplyResult } from '../../optimize/apply-plan.js';
+import type { Progress } from '../../optimize/cache-target.js';
 import type { Plan } from '../../optimize/proposal.js';
 import type { OptimizationRecord } from '../../store/audit-store.js';
 import { PerfpilotError } from '../../errors.js';
@@ -14,9 +15,14 @@ export interface OptimizerPort {
   latestPlan(environment: string): Promise<Plan | null>;
   /** Makes a new plan now. */
   plan(environment: string): Promise<Plan>;
-  /** Applies a plan kept in the store (made here, by the CLI, or before a restart); verification follows in the background. */
-  apply(planId: string, by: string): Promise<ApplyResult>;
-  rollback(id: number, by: string): Promise<OptimizationRecord>;
+  /**
+   * Applies a plan kept in the store (made here, by the CLI, or before a restart). Resolves once
+   * the writes are accepted; a deployment (CloudFront rows stay `deploying` until Deployed) and
+   * verification follow in the background, each step recorded in the row, then told to `progress`.
+   */
+  apply(planId: string, by: string, progress?: Progress): Promise<ApplyResult>;
+  /** Resolves once the rollback is accepted; its deployment is followed in the background, as an apply's. */
+  rollback(id: number, by: string, progress?: Progress): Promise<OptimizationRecord>;
   /** Newest first. */
   history(environment: string): Promise<readonly OptimizationRecord[]>;
 }
@@ -31,12 +37,13 @@ const RecordSchema = z.object({
   environment: z.string(),
   target: z.string(),
   targetType: z.string(),
-  status: z.enum(['applied', 'verified', 'rolled_back', 'restored', 'failed']),
+  status: z.enum(['deploying', 'applied', 'verified', 'rolled_back', 'restored', 'failed'])
+    .describe('deploying: accepted, still spreading (CloudFront InProgress); applied: in effect, verification pending; then verified or rolled_back'),
   atMs: z.number().int(),
   by: z.string(),
   changes: z.array(Change),
   plan: PlanSchema.nullable(),
-  reason: z.string().nullable(),
+  reason: z.string().nullable().describe('why it was rolled back or failed; while deploying, the latest state of each distribution ("E2ABC: InProgress")'),
   verification: z.object({ atMs: z.number(), before: Baseline, after: Baseline, regressed: z.boolean(), reason: z.string().nullable() }).nullable(),
 });
 const ApplySchema = z.object({
@@ -44,7 +51,7 @@ const ApplySchema = z.object({
   dryRun: z.boolean(),
   changes: z.array(z.object({ target: z.string(), changes: z.array(Change) })),
   refused: z.array(z.object({ target: z.string(), reason: z.string() })),
-  records: z.array(RecordSchema),
+  records: z.array(RecordSchema).describe('the audit rows, one per target, as they are when the writes were accepted'),
   failure: z.object({ target: z.string(), message: z.string() }).nullable(),
 });
 const Available = z.boolean().describe('false when the optimizer is not wired in this process');
@@ -78,12 +85,14 @@ export function optimizeRoutes(optimizer: OptimizerPort | null, defaultEnvironme
       },
     }),
     defineRoute({
-      method: 'POST', url: '/api/v1/optimize/plans/:id/apply', summary: 'Apply a plan; it is verified afterwards and rolled back on a regression', tag: 'optimize', access: 'write',
+      method: 'POST', url: '/api/v1/optimize/plans/:id/apply',
+      summary: 'Apply a plan: answers once the targets accept the writes; deployment (deploying → applied) and verification (→ verified, or rolled back on a regression) follow, shown in history and announced as `optimization` events',
+      tag: 'optimize', access: 'write',
       params: PlanId,
       response: ApplySchema,
       async handler({ params }) {
         if (!optimizer) throw notAvailable();
-        const result = await optimizer.apply(params.id, by);
+        const result = await optimizer.apply(params.id, by, announce);
         announce();
         return result;
       },
@@ -94,7 +103,7 @@ export function optimizeRoutes(optimizer: OptimizerPort | null, defaultEnvironme
       response: RecordSchema,
       async handler({ params }) {
         if (!optimizer) throw notAvailable();
-        const record = await optimizer.rollback(params.id, by);
+        const record = await optimizer.rollback(params.id, by, announce);
         announce();
         return record;
       },
