@@ -6,7 +6,8 @@ import type { SampledSource } from '../src/sources/source.js';
 import type { SampleResult } from '../src/collect/sample-all.js';
 import { loadTokens, sameToken } from '../src/server/auth.js';
 import { accessNotices } from '../src/server/access-notices.js';
-import { sampledSeries } from '../src/server/metrics-port.js';
+import { createMetricsPort, sampledSeries } from '../src/server/metrics-port.js';
+import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { createRateLimit } from '../src/server/rate-limit.js';
 import { redactConfig } from '../src/server/redact-config.js';
 import { rankRecommendations } from '../src/server/routes/analyses.js';
@@ -36,6 +37,40 @@ describe('sampledSeries', () => {
     expect(series.t).toEqual([10_000, 20_000, 30_000, 40_000, 50_000]);
     expect(series.values['cache.hitRate']).toEqual([0.9, 0, null, 1, null]);
     expect(series.values['cache.evictions']).toEqual([null, null, null, null, null]);
+  });
+});
+
+describe('createMetricsPort series', () => {
+  it('keeps the series of a settled range, and reads a range that may still change every time', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'perfpilot-series-'));
+    const store = openSqliteStore(join(dir, 'p.db'));
+    try {
+      const nowMs = 1_000_000;
+      for (const [atMs, hits, misses] of [[600_000, 0, 0], [700_000, 9, 1], [800_000, 9, 11], [990_000, 19, 11]] as const) {
+        await store.appendSamples('local', [ok(atMs, hits, misses)]);
+      }
+      let reads = 0;
+      const counted = { latestSnapshot: store.latestSnapshot.bind(store), samplesForWindow: (...a: Parameters<typeof store.samplesForWindow>) => { reads++; return store.samplesForWindow(...a); } };
+      const port = createMetricsPort({ environment: 'local', store: counted, sources: [counters as SampledSource], collect: async () => { throw new Error('unused'); }, now: () => nowMs });
+      const settled = { fromMs: 600_000, toMs: 800_000 };
+      const first = await port.series('local', ['cache.hitRate'], settled, 100_000);
+      expect(first.values['cache.hitRate']).toEqual([0.9, 0]);
+      expect(await port.series('local', ['cache.hitRate'], settled, 100_000)).toBe(first);
+      expect(reads).toBe(1);
+      // Ends within the last minute: samples may still arrive, so it is read again.
+      const recent = { fromMs: 800_000, toMs: 990_000 };
+      expect((await port.series('local', ['cache.hitRate'], recent, 190_000)).values['cache.hitRate']).toEqual([1]);
+      await port.series('local', ['cache.hitRate'], recent, 190_000);
+      expect(reads).toBe(3);
+      // At most 16 kept: the least recently asked for goes first.
+      for (let i = 1; i <= 16; i++) await port.series('local', ['cache.hitRate'], { fromMs: 600_000 + i, toMs: 800_000 + i }, 100_000);
+      expect(reads).toBe(19);
+      await port.series('local', ['cache.hitRate'], settled, 100_000);
+      expect(reads).toBe(20);
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -12,7 +12,13 @@ export interface MetricsPortOptions {
   readonly store: Pick<SampleStore, 'samplesForWindow'> & Pick<SnapshotStore, 'latestSnapshot'>;
   readonly sources: readonly Source[];
   readonly collect: CollectPerformanceMetrics;
+  readonly now?: () => number;
 }
+
+/** A range that ended this long ago gets no new samples, so its series is kept. */
+const SETTLED_MS = 60_000;
+/** Series kept, least recently asked for dropped first. */
+const KEPT_SERIES = 16;
 
 /** The rows one step needs: from the last good sample at or before `startMs` up to `endMs`. */
 function rowsFor(rows: readonly SampleResult[], startMs: number, endMs: number): SampleResult[] {
@@ -71,6 +77,8 @@ export function unsampledNotes(queried: readonly Pick<QueriedSource, 'name'>[]):
 export function createMetricsPort(options: MetricsPortOptions): MetricsPort {
   const sampled = options.sources.filter((s): s is SampledSource => s.kind === 'sampled');
   const notes = unsampledNotes(options.sources.filter((s): s is QueriedSource => s.kind === 'queried'));
+  const now = options.now ?? Date.now;
+  const settled = new Map<string, Series>();
   return {
     async environments() {
       return [options.environment];
@@ -81,9 +89,24 @@ export function createMetricsPort(options: MetricsPortOptions): MetricsPort {
     snapshot(environment, range) {
       return options.collect(environment, new Date(range.fromMs), new Date(range.toMs));
     },
+    // The dashboard asks for the same window again on every live update, its end on a step
+    // boundary; over 7 days that is a week of samples read and replayed each time. A range
+    // that has settled cannot change, so its series is kept.
     async series(environment, fields, range, stepMs) {
+      const key = JSON.stringify([environment, fields, range.fromMs, range.toMs, stepMs]);
+      const kept = settled.get(key);
+      if (kept) {
+        settled.delete(key);
+        settled.set(key, kept);
+        return kept;
+      }
       const attempts = await options.store.samplesForWindow(environment, sampled.map((s) => s.name), { startMs: range.fromMs, endMs: range.toMs });
-      return { ...sampledSeries(sampled, attempts, environment, fields, range, stepMs), notes };
+      const series = { ...sampledSeries(sampled, attempts, environment, fields, range, stepMs), notes };
+      if (range.toMs <= now() - SETTLED_MS) {
+        settled.set(key, series);
+        if (settled.size > KEPT_SERIES) settled.delete(settled.keys().next().value!);
+      }
+      return series;
     },
   };
 }
