@@ -277,3 +277,36 @@ describe.skipIf(missingProgram('chromium') !== null)('dashboard with a read toke
   });
 });
 
+
+describe.skipIf(missingProgram('chromium') !== null)('dashboard at a slow interval', () => {
+  let app: TestApp;
+  let browser: Browser;
+  beforeAll(async () => {
+    app = await startTestApp({ interval: '6s', sources: { host: {} } });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it('charts in steps of at least 1.5 intervals, so that no step between samples is a gap', async () => {
+    // 15 minutes in ~240 points would be 4 s steps: two of every three would hold no sample.
+    await until('four host samples', async () => {
+      const { t, values } = (await (await fetch(`${app.url}/api/v1/metrics/series?field=resources.memory.used&from=${Date.now() - 60_000}&step=6s`)).json()) as { t: number[]; values: Record<string, (number | null)[]> };
+      return t.length > 0 && values['resources.memory.used']!.filter((v) => v !== null).length >= 4;
+    }, 40_000);
+    const page = await browser.newPage();
+    await page.goto(`${app.url}/`);
+    await page.waitForSelector('body[data-loaded]');
+    const grid = page.locator('#charts');
+    const [from, to, step] = await Promise.all(['data-from', 'data-to', 'data-step'].map(async (a) => Number(await grid.getAttribute(a))));
+    expect(step).toBe(9_000);
+    const { values } = (await (await fetch(`${app.url}/api/v1/metrics/series?field=resources.memory.used&from=${from}&to=${to}&step=9s`)).json()) as { values: Record<string, (number | null)[]> };
+    const column = values['resources.memory.used']!;
+    const first = column.findIndex((v) => v !== null);
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(column.slice(first).filter((v) => v === null)).toEqual([]);
+    expect(await seriesPixels(page, 'memory')).toBeGreaterThan(20);
+  });
+});

@@ -13,9 +13,22 @@ const POINTS = 240;
 
 const q = (params) => new URLSearchParams(Object.entries(params).filter(([, v]) => v !== null && v !== undefined)).toString();
 
+/**
+ * How often perfpilot samples (config.interval, ms), asked once. A series step with no sample
+ * in it is a gap, so a step is at least 1.5 intervals: never empty, whatever the jitter.
+ */
+let intervalMs = null;
+async function collectionIntervalMs() {
+  if (intervalMs === null) {
+    const config = await getJson('/api/v1/config').catch(() => null);
+    intervalMs = typeof config?.interval === 'number' ? config.interval : 0;
+  }
+  return intervalMs;
+}
+
 async function loadCharts() {
   const windowMs = WINDOWS_MS[state.window] ?? WINDOWS_MS['15m'];
-  const stepMs = Math.max(1000, Math.ceil(windowMs / POINTS / 1000) * 1000);
+  const stepMs = Math.max(1000, Math.ceil(windowMs / POINTS / 1000) * 1000, Math.ceil((1.5 * await collectionIntervalMs()) / 1000) * 1000);
   const to = Math.floor(Date.now() / stepMs) * stepMs;
   const from = to - windowMs;
   const params = { env: state.env, fields: ALL_FIELDS.join(','), from, to, step: `${stepMs / 1000}s` };
