@@ -153,7 +153,9 @@ export async function createApp(loaded: LoadedConfig, logger: Logger, options: A
     analyses: core.store,
     tokens: tokens.tokens,
     config,
-    optimizer: core.optimizer.targets.size ? createOptimizerPort(core.optimizer) : null,
+    optimizer: core.optimizer.targets.size
+      ? createOptimizerPort(core.optimizer, { stored: { windowMs: config.window, redisUrl: config.sources.redis ? config.sources.redis.url : null } })
+      : null,
     now,
   });
   registerAlertRoutes(http, api, { store: core.store, channels: config.alerts.channels.map((c) => c.name), defaultSilenceMs: config.alerts.silences.defaultDuration, now });

@@ -4,12 +4,22 @@ import { planElastiCache } from './plan-elasticache.js';
 import { planRedis } from './plan-redis.js';
 import type { Baseline, Plan, PlanNote, Proposal } from './proposal.js';
 
+/** The store's readings of a target over the analysis window, which its baseline is then taken from. */
+export interface StoredBaseline extends Baseline {
+  readonly target: string;
+}
+
 export interface MakePlanInput {
   readonly environment: string;
   readonly evidence: readonly TargetEvidence[];
   readonly windowMs: number;
   /** The application's p99 over the window, the baseline verification compares against. */
   readonly p99Ms: number | null;
+  /**
+   * Set for the Redis the store samples: its baseline is these readings over the analysis
+   * window rather than the plan's own watch, which the server keeps to a few seconds.
+   */
+  readonly stored?: StoredBaseline | null;
   readonly now: Date;
 }
 
@@ -27,7 +37,9 @@ export function makePlan(input: MakePlanInput): Plan {
       : planCloudFront(e);
     proposals.push(...found.proposals.filter((p) => !(p.parameter === 'maxmemory-policy' && p.proposed === 'noeviction')));
     notes.push(...found.notes);
-    baselines[e.target] = { hitRate: e.type === 'cloudfront' ? e.hitRate : e.window.hitRate, p99Ms: input.p99Ms };
+    baselines[e.target] = input.stored?.target === e.target
+      ? { hitRate: input.stored.hitRate, p99Ms: input.stored.p99Ms }
+      : { hitRate: e.type === 'cloudfront' ? e.hitRate : e.window.hitRate, p99Ms: input.p99Ms };
     if (found.proposals.length === 0 && found.notes.length === 0) notes.push({ target: e.target, message: 'nothing to change: the evidence supports the current settings' });
   }
   return {

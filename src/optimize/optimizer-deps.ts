@@ -5,8 +5,11 @@ import type { PerformanceMetrics } from '../model/metrics.js';
 import type { AuditStore } from '../store/audit-store.js';
 import type { CacheTarget, Progress } from './cache-target.js';
 
-/** Readings over a window from the rest of perfpilot; `collectPerformanceMetrics` fits. */
-export type CollectWindow = (environment: string, start: Date, end: Date) => Promise<{ readonly metrics: PerformanceMetrics }>;
+/** Readings over a window from the rest of perfpilot, with each source's status; `collectPerformanceMetrics` fits. */
+export type CollectWindow = (environment: string, start: Date, end: Date) => Promise<{
+  readonly metrics: PerformanceMetrics;
+  readonly sources?: Readonly<Record<string, { readonly status: string }>>;
+}>;
 
 /**
  * Samples the environment's sources over the next `windowMs` and reads that window, as

@@ -1,11 +1,21 @@
+import type { PerformanceMetrics } from '../model/metrics.js';
 import type { WindowReadings } from './cache-target.js';
-import { makePlan } from './make-plan.js';
+import { makePlan, type StoredBaseline } from './make-plan.js';
 import type { OptimizerDeps } from './optimizer-deps.js';
 import type { Plan } from './proposal.js';
 
 export interface PlanOptions {
   /** How long to watch each target's counters. */
   readonly windowMs: number;
+  /**
+   * Set where `perfpilot start` keeps the store filled (the server). The store's readings are
+   * read over `windowMs` before now (the analysis window) for every target. The Redis the
+   * environment's redis source samples (`redisTarget`) is watched only `watchMs` (its config
+   * and keyspace sample need no longer), and its baseline is the stored window's hit rate and
+   * p99 when the source has readings there (only right after a start has it none: the short
+   * watch is the baseline then); every other target is watched the plan's `windowMs`.
+   */
+  readonly stored?: { readonly windowMs: number; readonly redisTarget: string | null; readonly watchMs: number };
   readonly signal?: AbortSignal;
 }
 
@@ -16,8 +26,9 @@ export interface PlanOptions {
  */
 export async function planOptimizations(deps: OptimizerDeps, options: PlanOptions): Promise<Plan> {
   const startMs = deps.now();
+  const readingsWindowMs = options.stored?.windowMs ?? options.windowMs;
   const snapshot = deps.collect
-    ? await deps.collect(deps.environment, new Date(startMs - options.windowMs), new Date(startMs)).catch((err: unknown) => {
+    ? await deps.collect(deps.environment, new Date(startMs - readingsWindowMs), new Date(startMs)).catch((err: unknown) => {
       deps.logger.warn({ err }, 'window readings unavailable for the plan');
       return null;
     })
@@ -28,22 +39,37 @@ export async function planOptimizations(deps: OptimizerDeps, options: PlanOption
     evictions: m?.cache.evictions ?? null,
     hostMemoryAvailableBytes: m?.resources.memory.available ?? null,
   };
-  deps.progress?.(`inspecting ${deps.targets.size} target(s) over ${Math.round(options.windowMs / 1000)} s`);
+  const stored = options.stored && snapshot ? storedBaseline(deps, options.stored.redisTarget, snapshot) : null;
+  const windowOf = (targetId: string) => (targetId === options.stored?.redisTarget ? options.stored.watchMs : options.windowMs);
+  const watchedMs = Math.max(0, ...[...deps.targets.keys()].map(windowOf));
+  deps.progress?.(`inspecting ${deps.targets.size} target(s) over ${Math.round(watchedMs / 1000)} s`);
   // The sources are watched over the same window as the targets, when the store has no samples of it.
   const watching = deps.watch?.(deps.environment, options.windowMs, options.signal).catch((err: unknown) => {
     deps.logger.warn({ err }, 'sources could not be watched for the plan');
     return null;
   }) ?? null;
-  const evidence = await Promise.all([...deps.targets.values()].map((t) => t.inspect({ windowMs: options.windowMs, readings, signal: options.signal })));
+  const evidence = await Promise.all([...deps.targets.values()].map((t) => t.inspect({ windowMs: windowOf(t.id), readings, signal: options.signal })));
   const watched = (await watching)?.metrics ?? null;
   const plan = makePlan({
     environment: deps.environment,
     evidence,
-    windowMs: options.windowMs,
+    windowMs: watchedMs,
     p99Ms: (watched ?? m)?.application.responseTime.p99 ?? null,
+    stored,
     now: new Date(deps.now()),
   });
   await deps.audit.savePlan(plan);
-  deps.logger.info({ planId: plan.id, proposals: plan.proposals.length, targets: deps.targets.size }, 'Cache optimization planned');
+  deps.logger.info({ planId: plan.id, proposals: plan.proposals.length, targets: deps.targets.size, storedBaseline: stored?.target ?? null }, 'Cache optimization planned');
   return plan;
+}
+
+/**
+ * The stored window's readings as the baseline of the Redis the redis source samples, when the
+ * source has readings there: it needs two samples for them, so they span at least one interval
+ * (10 s by default) and, once perfpilot has run that long, the whole analysis window.
+ */
+function storedBaseline(deps: OptimizerDeps, redisTarget: string | null, snapshot: { readonly metrics: PerformanceMetrics; readonly sources?: Readonly<Record<string, { readonly status: string }>> }): StoredBaseline | null {
+  if (!redisTarget || !deps.targets.has(redisTarget)) return null;
+  if (snapshot.sources?.redis?.status !== 'ok' || snapshot.metrics.cache.hitRate === null) return null;
+  return { target: redisTarget, hitRate: snapshot.metrics.cache.hitRate, p99Ms: snapshot.metrics.application.responseTime.p99 };
 }

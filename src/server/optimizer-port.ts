@@ -5,18 +5,38 @@ import type { OptimizerDeps } from '../optimize/optimizer-deps.js';
 import { planOptimizations } from '../optimize/plan-optimizations.js';
 import type { Plan } from '../optimize/proposal.js';
 import { rollbackChange } from '../optimize/rollback-change.js';
+import { redisTargetId } from '../optimize/targets/redis.js';
 import { settleApplied } from '../optimize/settle-applied.js';
 import { verifyApplied } from '../optimize/verify-applied.js';
 import type { OptimizerPort } from './routes/optimize.js';
 
 export interface OptimizerPortOptions {
-  /** How long a plan watches the targets' counters. */
+  /**
+   * How long a plan watches a target whose readings the store does not have. Default 60 s:
+   * verification compares a 10 min reading with this baseline and rolls back on a hit-rate
+   * drop of 0.02, and a baseline of N reads is off by up to 0.5/√N (one standard error), so
+   * staying within 0.02 at three standard errors takes about 5,600 reads: 60 s of a Redis
+   * serving 100 reads/s (3 s needed 1,900/s, so a quieter Redis could be rolled back for noise).
+   */
   readonly planWindowMs?: number;
-  /** A plan older than this is made again when asked for the latest. */
+  /**
+   * What `perfpilot start` keeps in the store: its readings over `windowMs` (the analysis
+   * window) are every plan's p99 baseline, and the hit-rate baseline of the Redis at
+   * `redisUrl` (the environment's redis source), which is then watched only 3 s.
+   */
+  readonly stored?: { readonly windowMs: number; readonly redisUrl: string | null };
+  /**
+   * A plan older than this is made again when asked for the latest. With a slow plan (a Redis
+   * the store does not sample), a plan up to 2 plan windows older still answers at once while
+   * the next one is made.
+   */
   readonly maxPlanAgeMs?: number;
   /** How many history rows to answer. */
   readonly historyLimit?: number;
 }
+
+/** The Redis the store samples is watched only for its config and keyspace sample. */
+const SAMPLED_WATCH_MS = 3_000;
 
 /**
  * The optimizer core behind the API. Plans are kept in the store by id (`planOptimizations`
@@ -27,20 +47,33 @@ export interface OptimizerPortOptions {
  * the background.
  */
 export function createOptimizerPort(deps: OptimizerDeps, options: OptimizerPortOptions = {}): OptimizerPort {
-  const planWindowMs = options.planWindowMs ?? 3_000;
+  const planWindowMs = options.planWindowMs ?? 60_000;
+  const stored = options.stored
+    ? { windowMs: options.stored.windowMs, redisTarget: options.stored.redisUrl ? redisTargetId(options.stored.redisUrl) : null, watchMs: SAMPLED_WATCH_MS }
+    : undefined;
   const maxPlanAgeMs = options.maxPlanAgeMs ?? 30_000;
+  // A Redis the store does not sample makes every plan take planWindowMs.
+  const slow = planWindowMs > SAMPLED_WATCH_MS && [...deps.targets.values()].some((t) => t.type === 'redis' && t.id !== stored?.redisTarget);
   let planning: Promise<Plan> | null = null;
 
   const checkEnv = (environment: string) => {
     if (environment !== deps.environment) throw new PerfpilotError(`this perfpilot optimizes environment "${deps.environment}", not "${environment}"`, { httpStatus: 404 });
   };
-  const makePlan = () => (planning ??= planOptimizations(deps, { windowMs: planWindowMs }).finally(() => { planning = null; }));
+  const makePlan = () => (planning ??= planOptimizations(deps, { windowMs: planWindowMs, ...(stored ? { stored } : {}) }).finally(() => { planning = null; }));
 
   return {
     async latestPlan(environment) {
       checkEnv(environment);
       const latest = await deps.audit.latestPlan(environment);
-      if (latest && deps.now() - Date.parse(latest.createdAt) < maxPlanAgeMs && !(await changedSince(latest))) return latest;
+      if (latest && !(await changedSince(latest))) {
+        const ageMs = deps.now() - Date.parse(latest.createdAt);
+        if (ageMs < maxPlanAgeMs) return latest;
+        // The dashboard waits for this answer: while a long watch makes the next plan, it is shown the previous one.
+        if (slow && ageMs < maxPlanAgeMs + 2 * planWindowMs) {
+          makePlan().catch((err: unknown) => deps.logger.warn({ err }, 'Cache optimization plan failed'));
+          return latest;
+        }
+      }
       return makePlan();
     },
     async plan(environment) {
