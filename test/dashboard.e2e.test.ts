@@ -282,7 +282,8 @@ describe.skipIf(missingProgram('chromium') !== null)('dashboard at a slow interv
   let app: TestApp;
   let browser: Browser;
   beforeAll(async () => {
-    app = await startTestApp({ interval: '6s', sources: { host: {} } });
+    // Nothing answers on port 9: Prometheus is configured, queried per window, never sampled.
+    app = await startTestApp({ interval: '6s', sources: { host: {}, prometheus: { url: 'http://127.0.0.1:9' } } });
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   });
   afterAll(async () => {
@@ -290,7 +291,7 @@ describe.skipIf(missingProgram('chromium') !== null)('dashboard at a slow interv
     await app?.stop();
   });
 
-  it('charts in steps of at least 1.5 intervals, so that no step between samples is a gap', async () => {
+  it('charts in steps of at least 1.5 intervals, so that no step between samples is a gap, and says which source it cannot chart', async () => {
     // 15 minutes in ~240 points would be 4 s steps: two of every three would hold no sample.
     await until('four host samples', async () => {
       const { t, values } = (await (await fetch(`${app.url}/api/v1/metrics/series?field=resources.memory.used&from=${Date.now() - 60_000}&step=6s`)).json()) as { t: number[]; values: Record<string, (number | null)[]> };
@@ -308,5 +309,6 @@ describe.skipIf(missingProgram('chromium') !== null)('dashboard at a slow interv
     expect(first).toBeGreaterThanOrEqual(0);
     expect(column.slice(first).filter((v) => v === null)).toEqual([]);
     expect(await seriesPixels(page, 'memory')).toBeGreaterThan(20);
+    expect(await page.textContent('#series-notes li[data-source="prometheus"]')).toBe('prometheus is queried per window, not sampled: the charts show no series for the fields only it provides.');
   });
 });
