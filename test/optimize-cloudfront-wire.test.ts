@@ -3,7 +3,9 @@ import { CloudFrontClient, GetCachePolicyConfigCommand, GetDistributionConfigCom
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPlan } from '../src/optimize/apply-plan.js';
 import { planOptimizations } from '../src/optimize/plan-optimizations.js';
+import { rollbackChange } from '../src/optimize/rollback-change.js';
 import { settleApplied } from '../src/optimize/settle-applied.js';
+import { verifyApplied } from '../src/optimize/verify-applied.js';
 import { createCloudFrontTarget } from '../src/optimize/targets/cloudfront.js';
 import { testOptimizerDeps } from './support/optimizer-deps.js';
 import { listen } from './support/listen.js';
@@ -92,5 +94,29 @@ describe('CloudFront target against the REST-XML wire protocol', () => {
     expect(state.distribution.xml).toBe(distributionBefore.replace('<DefaultTTL>86400</DefaultTTL>', '<DefaultTTL>0</DefaultTTL>'));
     expect(result.records.map((r) => [r.status, r.reason])).toEqual([['failed', expect.stringMatching(/^failed: .*not authorized/)]]);
     expect(notified.map((n) => [n.name, n.severity])).toEqual([['optimization_restored', 'medium']]);
+  });
+  it('leaves a change rolled back while it deploys unverified, and follows the rollback to Deployed', async () => {
+    state.deployMs = 300;
+    const target = createCloudFrontTarget({ region: 'us-east-1', endpoint: null, tag: { key: 'Environment', value: 'prod' }, pollMs: 50 }, client, null);
+    const { deps } = testOptimizerDeps('prod', [target]);
+    const resource = `distribution/${D}/behavior//legacy/*`;
+    const plan = {
+      id: 'plan-hand', environment: 'prod', createdAt: new Date().toISOString(), windowMs: 0, baselines: {}, notes: [],
+      proposals: [{ target: target.id, resource, parameter: 'DefaultTTL', current: 0, proposed: 3600, evidence: {}, expectedEffect: '', risk: '' }],
+    };
+    const applied = await applyPlan(deps, plan, { confirm: true, by: 'test' });
+    expect(applied.records.map((r) => r.status)).toEqual(['deploying']);
+    const following = settleApplied(deps, applied.records);
+    const back = await rollbackChange(deps, applied.records[0]!.id, { by: 'test', reason: 'by hand' });
+    expect(back.status).toBe('deploying');
+    const [rollback] = await settleApplied(deps, [back]);
+    const [original] = await following;
+    expect([original!.status, original!.reason]).toEqual(['rolled_back', 'by hand']);
+    expect([rollback!.status, rollback!.reason]).toEqual(['applied', `by hand; ${D}: Deployed`]);
+    const [afterVerify] = await verifyApplied(deps, [original!]);
+    expect([afterVerify!.status, afterVerify!.verification]).toEqual(['rolled_back', null]);
+    const config = (await client.send(new GetDistributionConfigCommand({ Id: D }))).DistributionConfig!;
+    expect(config.CacheBehaviors!.Items!.find((b) => b.PathPattern === '/legacy/*')!.DefaultTTL).toBe(0);
+    state.deployMs = null;
   });
 });
