@@ -7,8 +7,10 @@ import { rollbackChange } from '../src/optimize/rollback-change.js';
 import { settleApplied } from '../src/optimize/settle-applied.js';
 import { verifyApplied } from '../src/optimize/verify-applied.js';
 import { createCloudFrontTarget } from '../src/optimize/targets/cloudfront.js';
+import { createOptimizerPort } from '../src/server/optimizer-port.js';
 import { testOptimizerDeps } from './support/optimizer-deps.js';
 import { listen } from './support/listen.js';
+import { until } from './support/until.js';
 import { D, fakeCloudFront, policy } from './optimize-cloudfront-fake.js';
 
 describe('CloudFront target against the REST-XML wire protocol', () => {
@@ -117,6 +119,23 @@ describe('CloudFront target against the REST-XML wire protocol', () => {
     expect([afterVerify!.status, afterVerify!.verification]).toEqual(['rolled_back', null]);
     const config = (await client.send(new GetDistributionConfigCommand({ Id: D }))).DistributionConfig!;
     expect(config.CacheBehaviors!.Items!.find((b) => b.PathPattern === '/legacy/*')!.DefaultTTL).toBe(0);
+    state.deployMs = null;
+  });
+  it('follows a deployment left in flight by a stopped perfpilot to Deployed when the next one starts, then verifies the change', async () => {
+    state.deployMs = 300;
+    const target = createCloudFrontTarget({ region: 'us-east-1', endpoint: null, tag: { key: 'Environment', value: 'prod' }, pollMs: 50 }, client, null);
+    const { deps } = testOptimizerDeps('prod', [target]);
+    const plan = {
+      id: 'plan-hand', environment: 'prod', createdAt: new Date().toISOString(), windowMs: 0, baselines: {}, notes: [],
+      proposals: [{ target: target.id, resource: `distribution/${D}/behavior//legacy/*`, parameter: 'DefaultTTL', current: 0, proposed: 3600, evidence: {}, expectedEffect: '', risk: '' }],
+    };
+    const [applied] = (await applyPlan(deps, plan, { confirm: true, by: 'test' })).records;
+    expect(applied!.status).toBe('deploying');
+    // The perfpilot that applied it stopped before following it; the next one (its port) picks the row up.
+    createOptimizerPort(deps);
+    await until(async () => (await deps.audit.getOptimization(applied!.id))!.verification !== null, { timeoutMs: 10_000, message: 'the deployment in flight was not followed' });
+    const row = (await deps.audit.getOptimization(applied!.id))!;
+    expect([row.status, row.reason, row.verification!.reason]).toEqual(['applied', `${D}: Deployed`, 'no readings to compare']);
     state.deployMs = null;
   });
 });

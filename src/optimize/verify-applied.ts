@@ -60,6 +60,8 @@ export async function verifyApplied(deps: OptimizerDeps, records: readonly Optim
       await rollbackChange(deps, r.id, { by: 'verify', reason: `regression after ${Math.round(windowMs / 1000)} s: ${reason}` })
         .then((row) => settleApplied(deps, [row], signal))
         .catch(async (err: unknown) => {
+          // Rolled back meanwhile (by hand, or by another perfpilot verifying it too): nothing failed.
+          if ((await deps.audit.getOptimization(r.id))?.status === 'rolled_back') return;
           outcome = `regressed (${reason}); the automatic rollback failed`;
           const message = `regression (${reason}), and the automatic rollback failed: ${redactSecrets((err as Error).message)}; run perfpilot optimize rollback ${r.id}`;
           await deps.audit.updateOptimization(r.id, { reason: message });

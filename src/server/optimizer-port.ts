@@ -4,6 +4,7 @@ import type { Progress } from '../optimize/cache-target.js';
 import type { OptimizerDeps } from '../optimize/optimizer-deps.js';
 import { planOptimizations } from '../optimize/plan-optimizations.js';
 import type { Plan } from '../optimize/proposal.js';
+import type { OptimizationRecord } from '../store/audit-store.js';
 import { rollbackChange } from '../optimize/rollback-change.js';
 import { redisTargetId } from '../optimize/targets/redis.js';
 import { settleApplied } from '../optimize/settle-applied.js';
@@ -55,6 +56,10 @@ export function createOptimizerPort(deps: OptimizerDeps, options: OptimizerPortO
   // A Redis the store does not sample makes every plan take planWindowMs.
   const slow = planWindowMs > SAMPLED_WATCH_MS && [...deps.targets.values()].some((t) => t.type === 'redis' && t.id !== stored?.redisTarget);
   let planning: Promise<Plan> | null = null;
+  // A deployment in flight when perfpilot stopped is followed (and its change verified) from here.
+  deps.audit.listOptimizations(options.historyLimit ?? 50, deps.environment)
+    .then((rows) => follow(following(undefined), rows.filter((r) => r.status === 'deploying')))
+    .catch((err: unknown) => deps.logger.error({ err }, 'Cache optimization follow-up failed'));
 
   const checkEnv = (environment: string) => {
     if (environment !== deps.environment) throw new PerfpilotError(`this perfpilot optimizes environment "${deps.environment}", not "${environment}"`, { httpStatus: 404 });
@@ -85,18 +90,14 @@ export function createOptimizerPort(deps: OptimizerDeps, options: OptimizerPortO
       if (!plan) throw new PerfpilotError(`no plan ${planId}: only the newest plans are kept; ask for the latest plan again`, { httpStatus: 404 });
       const d = following(progress);
       const result = await applyPlan(d, plan, { confirm: true, by });
-      if (result.records.length && !result.failure) {
-        // Answered now; a CloudFront deployment (minutes) and the verification window follow here.
-        settleApplied(d, result.records)
-          .then((rows) => verifyApplied(d, rows))
-          .catch((err: unknown) => deps.logger.error({ err, planId }, 'Cache optimization follow-up failed'));
-      }
+      // Answered now; a CloudFront deployment (minutes) and the verification window follow here.
+      if (result.records.length && !result.failure) follow(d, result.records);
       return result;
     },
     async rollback(id, by, progress) {
       const d = following(progress);
       const row = await rollbackChange(d, id, { by, reason: `rolled back by ${by}` });
-      if (row.status === 'deploying') settleApplied(d, [row]).catch((err: unknown) => deps.logger.error({ err, id: row.id }, 'Cache optimization follow-up failed'));
+      follow(d, [row]);
       return row;
     },
     async history(environment) {
@@ -104,6 +105,14 @@ export function createOptimizerPort(deps: OptimizerDeps, options: OptimizerPortO
       return deps.audit.listOptimizations(options.historyLimit ?? 50, environment);
     },
   };
+
+  /** In the background: deploying rows followed until in effect, then the applied changes verified. */
+  function follow(d: OptimizerDeps, rows: readonly OptimizationRecord[]): void {
+    if (rows.length === 0) return;
+    settleApplied(d, rows)
+      .then((settled) => verifyApplied(d, settled.filter((r) => r.kind === 'apply')))
+      .catch((err: unknown) => deps.logger.error({ err, ids: rows.map((r) => r.id) }, 'Cache optimization follow-up failed'));
+  }
 
   /** The deps with each progress line logged and passed on (the route publishes it as a live event). */
   function following(progress: Progress | undefined): OptimizerDeps {
