@@ -27,7 +27,7 @@ const TEXTS = {
   ko: {
     v_high: '높음', v_medium: '중간', v_low: '낮음', v_firing: '발생', v_pending: '대기', v_resolved: '해결', v_inactive: '비활성',
     v_delivered: '전송됨', v_failed: '실패', v_retrying: '재시도', v_apply: '적용', v_rollback: '되돌리기',
-    v_applied: '적용됨', v_verified: '검증됨', v_rolled_back: '되돌려짐', v_restored: '복원됨',
+    v_applied: '적용됨', v_verified: '검증됨', v_rolled_back: '되돌려짐', v_restored: '복원됨', v_deploying: '배포 중',
     title: 'perfpilot', environment: '환경', window: '기간', token: '토큰', language: 'English',
     status_healthy: '정상', status_warning: '경고', status_critical: '위험', status_none: '아직 분석 결과가 없습니다',
     analyzed_at: '{at} 분석', no_data: '데이터 없음', not_available: '사용할 수 없음', loading: '불러오는 중…',

@@ -67,7 +67,7 @@ export function renderHistory(answer, refresh) {
     h('span', { 'data-status': r.status }, tv(r.status) + (r.reason ? ` (${r.reason})` : '')),
     r.changes.map((c) => `${r.target} ${c.parameter}: ${c.before ?? '—'} → ${c.after}`).join('; '),
     r.by,
-    r.kind === 'apply' && (r.status === 'applied' || r.status === 'verified')
+    r.kind === 'apply' && ['deploying', 'applied', 'verified'].includes(r.status)
       ? h('button', { 'data-action': 'rollback', 'data-change': String(r.id), onclick: () => withToken(() => postJson(`/api/v1/optimize/changes/${r.id}/rollback`), 'rolled_back', refresh) }, t('rollback'))
       : '',
   ]), { 'data-list': 'history' }));
