@@ -18,7 +18,7 @@ import { createOptimizer, type Optimizer } from './optimize/create-optimizer.js'
 import type { Api } from './server/api.js';
 import { loadTokens, type LoadedTokens } from './server/auth.js';
 import { createServer } from './server/create-server.js';
-import { registerAlertRoutes } from './server/routes/alerts.js';
+import { alertRoutes } from './server/routes/alerts.js';
 import { createMetricsPort } from './server/metrics-port.js';
 import { createOptimizerPort } from './server/optimizer-port.js';
 import { createSources } from './sources/create-sources.js';
@@ -158,7 +158,7 @@ export async function createApp(loaded: LoadedConfig, logger: Logger, options: A
       : null,
     now,
   });
-  registerAlertRoutes(http, api, { store: core.store, channels: config.alerts.channels.map((c) => c.name), defaultSilenceMs: config.alerts.silences.defaultDuration, now });
+  api.addRoutes(alertRoutes({ store: core.store, channels: config.alerts.channels.map((c) => c.name), defaultSilenceMs: config.alerts.silences.defaultDuration, now }));
   return {
     core,
     scheduler,

@@ -79,8 +79,23 @@ describe('alerts end to end: perfpilot start → webhook, API and CLI (one sourc
 
   it('adds, lists and expires silences; writes need the bearer token', async () => {
     expect((await call(app, '/api/v1/silences', { method: 'POST', body: JSON.stringify({ matchers: ['alertname=x'] }) })).status).toBe(401);
-    const bad = await call(app, '/api/v1/silences', { method: 'POST', token: app.token, body: JSON.stringify({ matchers: ['alertname'] }) });
-    expect([bad.status, bad.body.error.message]).toEqual([400, 'matcher "alertname": expected name=value, name!=value, name=~regex or name!~regex']);
+    const bad = await call(app, '/api/v1/silences', { method: 'POST', token: app.token, body: JSON.stringify({ matchers: ['alertname=x', 'alertname'] }) });
+    expect([bad.status, bad.body.error]).toEqual([400, { status: 400, field: 'body.matchers.1', message: 'body.matchers.1: expected name=value, name!=value, name=~regex or name!~regex, got "alertname"' }]);
+    const badRegex = await call(app, '/api/v1/silences', { method: 'POST', token: app.token, body: JSON.stringify({ matchers: ['alertname=~('] }) });
+    expect([badRegex.status, badRegex.body.error.field]).toEqual([400, 'body.matchers.0']);
+    const badInputs: [unknown, string, string][] = [
+      [{ matchers: [] }, 'body.matchers', 'Too small'],
+      [{ matchers: ['alertname=x'], duration: '0m' }, 'body.duration', 'expected a duration'],
+      [{ matchers: ['alertname=x'], duration: 'soon' }, 'body.duration', 'expected a duration'],
+      [{ matchers: ['alertname=x'], until: '2h' }, 'body.until', 'unknown parameter'],
+      [{ matchers: ['alertname=x'], createdBy: '' }, 'body.createdBy', 'Too small'],
+    ];
+    for (const [input, field, why] of badInputs) {
+      const r = await call(app, '/api/v1/silences', { method: 'POST', token: app.token, body: JSON.stringify(input) });
+      expect([r.status, r.body.error.field], JSON.stringify(input)).toEqual([400, field]);
+      expect(r.body.error.message).toContain(why);
+    }
+    expect((await call(app, '/api/v1/silences')).body).toEqual({ silences: [] });
     const added = await call(app, '/api/v1/silences', { method: 'POST', token: app.token, body: JSON.stringify({ matchers: ['alertname=high_cpu_usage', 'environment=~loc.*'], duration: '30m', comment: 'load test' }) });
     expect(added.status).toBe(201);
     expect(added.body.endsMs - added.body.startsMs).toBe(1_800_000);
@@ -102,7 +117,24 @@ describe('alerts end to end: perfpilot start → webhook, API and CLI (one sourc
     expect([expire.code, expire.stdout]).toEqual([0, `expired ${cliId}\n`]);
     const list = await runCli(['silence', 'list', '--json', '--config', configFile]);
     expect(JSON.parse(list.stdout)).toEqual([]);
+    const all = await call(app, '/api/v1/silences?all=true');
+    expect(all.body.silences.map((s: { id: string; comment: string }) => [s.id, s.comment]).sort()).toEqual([[added.body.id, 'load test'], [cliId, 'maintenance']].sort());
+    expect(all.body.silences.every((s: { endsMs: number }) => s.endsMs <= Date.now())).toBe(true);
   }, 30_000);
+
+  it('names the bad query parameter on the GET routes', async () => {
+    for (const [path, field] of [['/api/v1/alerts?all=yes', 'query.all'], ['/api/v1/alerts?environment=a%20b', 'query.environment'], ['/api/v1/alerts?env=local', 'query.env'], ['/api/v1/silences?active=1', 'query.active']]) {
+      const r = await call(app, path!);
+      expect([r.status, r.body.error.field], path).toEqual([400, field]);
+    }
+    const other = await call(app, '/api/v1/alerts?environment=staging&all=true');
+    expect([other.status, other.body.alerts]).toEqual([200, []]);
+  });
+
+  it('refuses a silence body over 64 KiB, naming the body', async () => {
+    const big = await call(app, '/api/v1/silences', { method: 'POST', token: app.token, body: JSON.stringify({ matchers: ['alertname=x'], comment: 'x'.repeat(70 * 1024) }) });
+    expect([big.status, big.body.error.field]).toEqual([413, 'body']);
+  });
 
   it('rejects a bad rule at load with its path (exit 78), and a bad matcher (exit 64)', async () => {
     const bad = join(app.dir, 'bad.yaml');
@@ -114,4 +146,18 @@ describe('alerts end to end: perfpilot start → webhook, API and CLI (one sourc
     const m = await runCli(['silence', 'add', '--matcher', 'alertname', '--config', configFile]);
     expect(m.code).toBe(64);
   }, 30_000);
+
+  // Last: it empties this client's bucket of write requests.
+  it('rate-limits silence writes before the token check: 429 with Retry-After once the burst of 20 is spent', async () => {
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 30 && !statuses.includes(429); i++) {
+      const res = await fetch(`${app.url}/api/v1/silences/nope`, { method: 'DELETE', headers: { authorization: 'Bearer wrong' } });
+      statuses.push(res.status);
+      retryAfter = res.headers.get('retry-after');
+    }
+    expect(statuses.at(-1)).toBe(429);
+    expect(new Set(statuses.slice(0, -1))).toEqual(new Set([401]));
+    expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+  });
 });
