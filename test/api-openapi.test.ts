@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { registerApi } from '../src/server/api.js';
 import { defineRoute } from '../src/server/api-route.js';
+import { startReceiver, type HttpReceiver } from './support/http-receiver.js';
 import { startTestApp, type TestApp } from './support/perfpilot-app.js';
 import { startRedis, type PrivateRedis } from './support/redis-server.js';
 import { missingProgram } from './support/require.js';
@@ -64,12 +65,20 @@ describe('OpenAPI document', () => {
   let app: TestApp;
   let doc: Json;
   let redis: PrivateRedis | null = null;
+  let hook: HttpReceiver;
   beforeAll(async () => {
     // With a Redis to optimize, the plan routes answer with a real plan (checked against its schema below).
     redis = missingProgram('redis-server') === null ? await startRedis({ maxmemory: '8mb', 'maxmemory-policy': 'volatile-lru' }) : null;
+    // CPU usage > -1 % always holds: high_cpu_usage fires on the first window, so GET /api/v1/alerts
+    // answers with a real alert, delivered to one channel and failed on the other.
+    hook = await startReceiver();
+    const alerting = {
+      rules: [{ name: 'high_cpu_usage', thresholds: { high: -1 }, clear: -2, for: '0s' }],
+      alerts: { channels: [{ name: 'ops', type: 'webhook', url: `${hook.url}/hook` }, { name: 'gone', type: 'webhook', url: `${hook.url.replace(/:\d+$/, ':1')}/hook` }], grouping: { groupWait: '0s' } },
+    };
     app = await startTestApp(redis
-      ? { interval: '1s', sources: { host: {}, redis: { url: redis.url } }, optimize: { targets: [{ type: 'redis', url: redis.url }] } }
-      : { interval: '1s', sources: { host: {} } });
+      ? { interval: '1s', sources: { host: {}, redis: { url: redis.url } }, optimize: { targets: [{ type: 'redis', url: redis.url }] }, ...alerting }
+      : { interval: '1s', sources: { host: {} }, ...alerting });
     const res = await fetch(`${app.url}/api/v1/openapi.json`);
     expect(res.status).toBe(200);
     doc = (await res.json()) as Json;
@@ -77,6 +86,7 @@ describe('OpenAPI document', () => {
   afterAll(async () => {
     await app?.stop();
     await redis?.stop();
+    await hook?.close();
   });
 
   it('is OpenAPI 3.1 with info and paths', () => {
@@ -116,19 +126,84 @@ describe('OpenAPI document', () => {
   it('answers what it documents: every GET route\'s answer parses with its response schema', async () => {
     const deadline = Date.now() + 15_000;
     while ((await fetch(`${app.url}/api/v1/snapshots/latest`)).status !== 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    // Real alert data: the firing alert delivered on one channel and retrying on the other, and a silence.
+    const deliveries = async () => ((await (await fetch(`${app.url}/api/v1/alerts`)).json()) as { alerts: { deliveries: { channel: string; status: string }[] }[] }).alerts[0]?.deliveries.map((d) => `${d.channel}:${d.status}`).join() ?? '';
+    while ((await deliveries()) !== 'gone:retrying,ops:delivered' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(await deliveries()).toBe('gone:retrying,ops:delivered');
+    const route = (method: string, url: string) => app.app.api.routes.find((r) => r.method === method && r.url === url)!;
+    const write = (method: string, path: string, body?: unknown) => fetch(`${app.url}${path}`, {
+      method, headers: { authorization: `Bearer ${app.token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const ended = await write('POST', '/api/v1/silences', { matchers: ['alertname=high_cpu_usage', 'severity!~low|medium'], duration: '1h', comment: 'ended below' });
+    expect(ended.status).toBe(201);
+    const endedBody = await ended.json();
+    expect(route('POST', '/api/v1/silences').response.parse(endedBody)).toEqual(endedBody);
+    const expired = await write('DELETE', `/api/v1/silences/${endedBody.id}`);
+    const expiredBody = await expired.json();
+    expect([expired.status, route('DELETE', '/api/v1/silences/:id').response.parse(expiredBody)]).toEqual([200, { expired: endedBody.id }]);
+    expect((await write('POST', '/api/v1/silences', { matchers: ['environment=local'], comment: 'active' })).status).toBe(201);
     const checked: string[] = [];
     for (const route of app.app.api.routes) {
       if (route.method !== 'GET' || route.url.includes(':') || route.url === '/api/v1/events') continue;
-      const query = route.url === '/api/v1/metrics/series' ? `?fields=resources.cpu.usage,cache.hitRate&from=${Date.now() - 60_000}` : '';
+      const query = route.url === '/api/v1/metrics/series' ? `?fields=resources.cpu.usage,cache.hitRate&from=${Date.now() - 60_000}`
+        : route.url === '/api/v1/alerts' || route.url === '/api/v1/silences' ? '?all=true' : '';
       const res = await fetch(`${app.url}${route.url}${query}`);
       expect(res.status, route.url).toBe(200);
       const body = await res.json();
       if (route.url === '/api/v1/optimize/plans/latest' && redis) expect(body.plan.environment, 'a real plan').toBe('local');
       const parsed = route.response.safeParse(body);
       expect(parsed.error?.issues ?? [], route.url).toEqual([]);
+      if (route.url === '/api/v1/alerts' || route.url === '/api/v1/silences') {
+        // A parse drops keys the schema does not name: equal means every field of the answer is documented.
+        expect(parsed.data, route.url).toEqual(body);
+      }
       checked.push(route.url);
     }
-    expect(checked).toEqual(expect.arrayContaining(['/api/v1/environments', '/api/v1/metrics', '/api/v1/metrics/series', '/api/v1/snapshots/latest', '/api/v1/sources', '/api/v1/analysis', '/api/v1/issues', '/api/v1/recommendations', '/api/v1/optimize/plans/latest', '/api/v1/optimize/history', '/api/v1/config', '/api/v1/openapi.json']));
+    expect(checked).toEqual(expect.arrayContaining(['/api/v1/environments', '/api/v1/metrics', '/api/v1/metrics/series', '/api/v1/snapshots/latest', '/api/v1/sources', '/api/v1/analysis', '/api/v1/issues', '/api/v1/recommendations', '/api/v1/optimize/plans/latest', '/api/v1/optimize/history', '/api/v1/config', '/api/v1/alerts', '/api/v1/silences', '/api/v1/openapi.json']));
+    const silences = ((await (await fetch(`${app.url}/api/v1/silences?all=true`)).json()) as { silences: { comment: string }[] }).silences;
+    expect(silences.map((s) => s.comment)).toEqual(['active', 'ended below']);
+    const { alerts, channels } = (await (await fetch(`${app.url}/api/v1/alerts`)).json()) as { alerts: Json[]; channels: Json[] };
+    expect(alerts[0]).toMatchObject({ rule: 'high_cpu_usage', phase: 'firing', severity: 'high', startsAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    expect(channels).toEqual([
+      { channel: 'ops', pending: 0, failed: 0, lastReason: null, lastError: null },
+      { channel: 'gone', pending: 1, failed: 0, lastReason: 'network', lastError: expect.any(String) },
+    ]);
+  });
+
+  it('documents the alert and silence routes with their query, body, path parameters and answers', () => {
+    const paths = doc.paths as Record<string, Record<string, Json>>;
+    const alerts = paths['/api/v1/alerts']!.get!;
+    expect(alerts.tags).toEqual(['alerts']);
+    expect((alerts.parameters as Json[]).map((p) => [p.name, p.in, p.required])).toEqual([['environment', 'query', false], ['all', 'query', false]]);
+    expect((alerts.parameters as Json[])[1]!.schema).toMatchObject({ enum: ['true', 'false'] });
+    const alertsAnswer = ((alerts.responses as Json)['200'] as { content: Record<string, { schema: Json }> }).content['application/json']!.schema;
+    expect(alertsAnswer).toMatchObject({ type: 'object', required: ['alerts', 'channels'] });
+    const alert = ((alertsAnswer.properties as Json).alerts as { items: Json }).items;
+    expect(alert.required).toEqual(['fingerprint', 'environment', 'rule', 'phase', 'severity', 'labels', 'value', 'description', 'recommendation', 'activeSince', 'startsAt', 'endsAt', 'deliveries']);
+    expect(((alert.properties as Json).phase as Json).enum).toEqual(['inactive', 'pending', 'firing', 'resolved']);
+    const delivery = (((alert.properties as Json).deliveries as { items: Json }).items.properties as Json);
+    expect((delivery.status as Json).enum).toEqual(['pending', 'retrying', 'delivered', 'failed']);
+    expect(alerts.security).toBeUndefined();
+
+    const list = paths['/api/v1/silences']!.get!;
+    expect((list.parameters as Json[]).map((p) => p.name)).toEqual(['all']);
+    const add = paths['/api/v1/silences']!.post!;
+    expect(add.security).toEqual([{ bearer: [] }]);
+    expect(Object.keys(add.responses as Json)).toEqual(['200', '400', '401', '429']);
+    const body = (add.requestBody as { required: boolean; content: Record<string, { schema: Json }> });
+    expect(body.required).toBe(true);
+    expect(body.content['application/json']!.schema).toMatchObject({
+      type: 'object',
+      required: ['matchers'],
+      additionalProperties: false,
+      properties: { matchers: { type: 'array', minItems: 1, items: { type: 'string' } }, duration: { type: 'string' }, comment: { type: 'string', maxLength: 1000 }, createdBy: { type: 'string' } },
+    });
+    const silence = ((add.responses as Json)['200'] as { content: Record<string, { schema: Json }> }).content['application/json']!.schema;
+    expect(silence.required).toEqual(['id', 'matchers', 'startsMs', 'endsMs', 'createdBy', 'comment']);
+    const expire = paths['/api/v1/silences/{id}']!.delete!;
+    expect(expire.security).toEqual([{ bearer: [] }]);
+    expect((expire.parameters as Json[]).map((p) => [p.name, p.in, p.required])).toEqual([['id', 'path', true]]);
+    expect(((expire.responses as Json)['200'] as { content: Record<string, { schema: Json }> }).content['application/json']!.schema).toMatchObject({ required: ['expired'] });
   });
 
   it.skipIf(missingProgram('openapi-spec-validator') !== null)('passes the OpenAPI 3.1 reference validator, which refuses a broken copy', async () => {
