@@ -189,7 +189,7 @@ describe('OpenAPI document', () => {
     expect((list.parameters as Json[]).map((p) => p.name)).toEqual(['all']);
     const add = paths['/api/v1/silences']!.post!;
     expect(add.security).toEqual([{ bearer: [] }]);
-    expect(Object.keys(add.responses as Json)).toEqual(['200', '400', '401', '429']);
+    expect(Object.keys(add.responses as Json)).toEqual(['201', '400', '401', '429']);
     const body = (add.requestBody as { required: boolean; content: Record<string, { schema: Json }> });
     expect(body.required).toBe(true);
     expect(body.content['application/json']!.schema).toMatchObject({
@@ -198,7 +198,7 @@ describe('OpenAPI document', () => {
       additionalProperties: false,
       properties: { matchers: { type: 'array', minItems: 1, items: { type: 'string' } }, duration: { type: 'string' }, comment: { type: 'string', maxLength: 1000 }, createdBy: { type: 'string' } },
     });
-    const silence = ((add.responses as Json)['200'] as { content: Record<string, { schema: Json }> }).content['application/json']!.schema;
+    const silence = ((add.responses as Json)['201'] as { content: Record<string, { schema: Json }> }).content['application/json']!.schema;
     expect(silence.required).toEqual(['id', 'matchers', 'startsMs', 'endsMs', 'createdBy', 'comment']);
     const expire = paths['/api/v1/silences/{id}']!.delete!;
     expect(expire.security).toEqual([{ bearer: [] }]);
@@ -250,9 +250,8 @@ describe('routes another module adds with api.addRoutes', () => {
     const Body = z.strictObject({ matchers: z.array(z.string()).min(1), comment: z.string().max(20).default('') });
     api.addRoutes([defineRoute({
       method: 'POST', url: '/api/v1/things', summary: 'Add a thing', tag: 'things', access: 'write', body: Body,
-      response: z.object({ added: z.number() }),
-      async handler({ body, reply }) {
-        reply.code(201);
+      response: z.object({ added: z.number() }), status: 201,
+      async handler({ body }) {
         return { added: body.matchers.length };
       },
     })]);
@@ -269,6 +268,7 @@ describe('routes another module adds with api.addRoutes', () => {
     const op = doc.paths['/api/v1/things'].post;
     expect(op.security).toEqual([{ bearer: [] }]);
     expect(op.requestBody.content['application/json'].schema).toMatchObject({ type: 'object', required: ['matchers'], properties: { matchers: { type: 'array', minItems: 1 } } });
+    expect(Object.keys(op.responses)).toEqual(['201', '400', '401', '429']);
     await app.close();
   });
 });

@@ -23,8 +23,10 @@ export interface ApiRoute<Q extends z.ZodType = z.ZodType, B extends z.ZodType =
   readonly query?: Q;
   readonly body?: B;
   readonly params?: P;
-  /** The 200 answer. */
+  /** The success answer. */
   readonly response: z.ZodType;
+  /** Its status; default 200. */
+  readonly status?: 200 | 201 | 202;
   /** Its media type; default application/json. */
   readonly responseType?: string;
   handler(input: { query: z.output<Q>; body: z.output<B>; params: z.output<P>; request: FastifyRequest; reply: FastifyReply }): Promise<unknown>;
@@ -61,6 +63,7 @@ export function registerApiRoutes(app: FastifyInstance, routes: readonly ApiRout
           request,
           reply,
         };
+        if (route.status !== undefined) reply.code(route.status);
         return route.handler(input);
       },
     });

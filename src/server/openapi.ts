@@ -37,9 +37,11 @@ const errorResponse = (description: string) => ({
   content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
 });
 
+const STATUS_TEXT = { 200: 'OK', 201: 'Created', 202: 'Accepted' } as const;
+
 function operation(route: ApiRoute): JsonSchema {
   const responses: Record<string, unknown> = {
-    200: { description: 'OK', content: { [route.responseType ?? 'application/json']: { schema: jsonSchema(route.response, 'output') } } },
+    [route.status ?? 200]: { description: STATUS_TEXT[route.status ?? 200], content: { [route.responseType ?? 'application/json']: { schema: jsonSchema(route.response, 'output') } } },
     400: errorResponse('Bad input: `error.field` names the field and `error.message` says why'),
     401: errorResponse('Missing or wrong bearer token'),
   };

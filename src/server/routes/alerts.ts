@@ -93,14 +93,12 @@ export function alertRoutes(deps: AlertRoutesDeps): ApiRoute[] {
       },
     }),
     defineRoute({
-      method: 'POST', url: '/api/v1/silences', summary: 'Mute the alerts that match every matcher, from now on (answers 201 with the silence)', tag: 'alerts', access: 'write',
+      method: 'POST', url: '/api/v1/silences', summary: 'Mute the alerts that match every matcher, from now on; answers the silence', status: 201, tag: 'alerts', access: 'write',
       body: NewSilenceBody,
       response: SilenceSchema,
-      async handler({ body, reply }) {
+      async handler({ body }) {
         const input = { matchers: body.matchers, durationMs: body.duration ?? deps.defaultSilenceMs, createdBy: body.createdBy, comment: body.comment };
-        const silence = await addSilence(deps.store, input, now());
-        reply.code(201);
-        return silence;
+        return addSilence(deps.store, input, now());
       },
     }),
     defineRoute({
