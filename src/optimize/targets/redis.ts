@@ -7,7 +7,7 @@ import { infoNumber, parseInfo } from '../../sources/redis/parse-info.js';
 import { redactSecrets } from '../../util/redact.js';
 import type { CacheTarget, InspectOptions } from '../cache-target.js';
 import type { RedisEvidence } from '../plan-redis.js';
-import { sampleKeyspace, type SamplerClient } from '../sample-keyspace.js';
+import { sampleKeyspace, type Lookups, type SamplerClient } from '../sample-keyspace.js';
 import { sleep } from '../../util/sleep.js';
 
 /** The part of an ioredis client this target calls. */
@@ -42,6 +42,18 @@ async function counters(client: RedisTargetClient) {
   return { info, hits: infoNumber(info, 'keyspace_hits'), misses: infoNumber(info, 'keyspace_misses'), evicted: infoNumber(info, 'evicted_keys'), oom: oom ? Number(oom[1]) : 0 };
 }
 
+type Counters = Awaited<ReturnType<typeof counters>> & { readonly own: Lookups };
+
+/** Hits and misses between two readings, without the target's own lookups (its keyspace samples). */
+function readsBetween(before: Counters, after: Counters): { hits: number | null; misses: number | null } {
+  const hits = counterDelta(before.hits, after.hits);
+  const misses = counterDelta(before.misses, after.misses);
+  return {
+    hits: hits === null ? null : Math.max(0, hits - (after.own.hits - before.own.hits)),
+    misses: misses === null ? null : Math.max(0, misses - (after.own.misses - before.own.misses)),
+  };
+}
+
 /**
  * A self-hosted Redis: reads with INFO and CONFIG GET, changes with one atomic CONFIG SET
  * (and CONFIG REWRITE when configured).
@@ -59,6 +71,28 @@ export function createRedisTarget(options: RedisTargetOptions, client: RedisTarg
       throw new PerfpilotError(`${id}: ${what} failed: ${redactSecrets((err as Error).message)}`, { cause: err });
     }
   };
+  // Every keyspace lookup of this target's samples so far, and the sample in progress. A
+  // reading waits for that sample to end, then sends INFO at once on the same connection, so
+  // Redis has counted exactly the lookups in `own` by then: a later sample queues behind INFO.
+  const own = { hits: 0, misses: 0 };
+  let sampling: Promise<unknown> = Promise.resolve();
+  const readCounters = async (): Promise<Counters> => {
+    for (let pending = sampling; ; pending = sampling) {
+      await pending;
+      if (pending === sampling) break;
+    }
+    const ownNow = { ...own };
+    return { ...(await counters(client)), own: ownNow };
+  };
+  const sample = (o: Parameters<typeof sampleKeyspace>[1]) => {
+    const run = sampleKeyspace(client, o).then((r) => {
+      own.hits += r.lookups.hits;
+      own.misses += r.lookups.misses;
+      return r;
+    });
+    sampling = run.catch(() => {});
+    return run;
+  };
   const configGet = async (parameter: string): Promise<string | null> => {
     const reply = (await client.call('CONFIG', 'GET', parameter)) as string[];
     return reply.length >= 2 ? reply[1]! : null;
@@ -68,14 +102,15 @@ export function createRedisTarget(options: RedisTargetOptions, client: RedisTarg
     id,
     type: 'redis',
     inspect: (o: InspectOptions) => wrap('inspect', async (): Promise<RedisEvidence> => {
-      const before = await counters(client);
+      const before = await readCounters();
       await sleep(o.windowMs, o.signal);
-      const after = await counters(client);
-      const hits = counterDelta(before.hits, after.hits);
-      const misses = counterDelta(before.misses, after.misses);
+      const after = await readCounters();
+      const { hits, misses } = readsBetween(before, after);
       const reads = hits !== null && misses !== null ? hits + misses : null;
       const policy = after.info.get('maxmemory_policy') ?? null;
-      const { sample } = await sampleKeyspace(client, {
+      // Sampled after the window, so its lookups are not in the plan's hit rate; `own` keeps them
+      // out of any other window of this target's (a verification measuring meanwhile).
+      const { sample: keyspace } = await sample({
         maxKeys: options.sample.maxKeys,
         budgetMs: options.sample.budgetMs,
         lfu: policy?.endsWith('-lfu') ?? false,
@@ -93,7 +128,7 @@ export function createRedisTarget(options: RedisTargetOptions, client: RedisTarg
         usedMemoryBytes: infoNumber(after.info, 'used_memory'),
         hostMemoryAvailableBytes: hostAvailable,
         window: { hitRate: reads ? hits! / reads : null, reads, evictedKeys: counterDelta(before.evicted, after.evicted), rejectedWrites: counterDelta(before.oom, after.oom) },
-        keyspace: sample,
+        keyspace,
       };
     }),
     read: (settings) => wrap('CONFIG GET', () => Promise.all(settings.map((s) => configGet(s.parameter)))),
@@ -109,11 +144,10 @@ export function createRedisTarget(options: RedisTargetOptions, client: RedisTarg
       progress(`${id}: ${changes.map((c) => `${c.parameter} ${c.before} → ${c.after}`).join(', ')}`);
     }),
     measureHitRate: (windowMs, signal) => wrap('INFO', async () => {
-      const before = await counters(client);
+      const before = await readCounters();
       await sleep(windowMs, signal);
-      const after = await counters(client);
-      const hits = counterDelta(before.hits, after.hits);
-      const misses = counterDelta(before.misses, after.misses);
+      const after = await readCounters();
+      const { hits, misses } = readsBetween(before, after);
       return hits !== null && misses !== null && hits + misses > 0 ? hits / (hits + misses) : null;
     }),
     async close() {
