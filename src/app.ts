@@ -154,7 +154,7 @@ export async function createApp(loaded: LoadedConfig, logger: Logger, options: A
     tokens: tokens.tokens,
     config,
     optimizer: core.optimizer.targets.size
-      ? createOptimizerPort(core.optimizer, { stored: { windowMs: config.window, redisUrl: config.sources.redis ? config.sources.redis.url : null } })
+      ? createOptimizerPort(core.optimizer, { stored: { windowMs: config.window, intervalMs: config.interval, redisUrl: config.sources.redis ? config.sources.redis.url : null } })
       : null,
     now,
   });

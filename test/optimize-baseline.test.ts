@@ -70,7 +70,7 @@ describe.skipIf(missingProgram('redis-server') !== null)('server plan baselines'
     const target = createRedisTarget({ url: other.url, rewrite: false, sample: { maxKeys: 100, budgetMs: 200 } });
     const { deps } = testOptimizerDeps('baseline', [target]);
     // The redis source samples the other Redis; a shorter plan window than the 60 s default keeps the test short.
-    const port = createOptimizerPort(deps, { planWindowMs: 4_000, maxPlanAgeMs: 500, stored: { windowMs: 30_000, redisUrl: sampled.url } });
+    const port = createOptimizerPort(deps, { planWindowMs: 4_000, maxPlanAgeMs: 500, stored: { windowMs: 30_000, intervalMs: 1_000, redisUrl: sampled.url } });
     const reads = halfHits(other.client);
     try {
       const startMs = Date.now();

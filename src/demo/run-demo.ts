@@ -52,8 +52,9 @@ function demoConfig(dir: string, port: number, redis: PrivateRedis, database: De
     },
     alerts: { channels: [{ name: 'log', type: 'log' }] },
     // A plan reads each sampled key's PTTL and OBJECT IDLETIME, and Redis counts both as
-    // keyspace hits: with the dashboard open a plan is made every 30 s, and the default 1000
-    // keys (2000 "hits") would outweigh the shop's own ~1000 reads in that time.
+    // keyspace hits. Plans leave them out of their own readings, but the redis source's chart
+    // counts them: a plan after the apply would put the default 1000 keys' 2000 "hits" into a
+    // 30 s window of the shop's ~1000 reads, as if the hit rate rose by itself.
     optimize: { targets: [{ type: 'redis', url: redis.url }], cooldown: '30s', verifyWindow: '20s', sample: { maxKeys: 50 } },
   };
 }
@@ -87,7 +88,7 @@ async function silenceOwnLoad(url: string, token: string): Promise<void> {
 }
 
 /**
- * The latest plan is kept for 30 s before it is made again; once the stack has degraded the
+ * The latest plan is kept for 5 min before it is made again; once the stack has degraded the
  * demo asks for a new one through the API, so the proposal shows within seconds.
  */
 async function planNow(url: string, token: string): Promise<void> {

@@ -9,26 +9,35 @@ export interface PlanOptions {
   readonly windowMs: number;
   /**
    * Set where `perfpilot start` keeps the store filled (the server). The store's readings are
-   * read over `windowMs` before now (the analysis window) for every target. The Redis the
+   * read over `windowMs` before now (the analysis window) for every target, starting no sooner
+   * than `intervalMs` (the sources' sampling interval) after the previous plan. The Redis the
    * environment's redis source samples (`redisTarget`) is watched only `watchMs` (its config
    * and keyspace sample need no longer), and its baseline is the stored window's hit rate and
    * p99 when the source has readings there (only right after a start has it none: the short
    * watch is the baseline then); every other target is watched the plan's `windowMs`.
    */
-  readonly stored?: { readonly windowMs: number; readonly redisTarget: string | null; readonly watchMs: number };
+  readonly stored?: { readonly windowMs: number; readonly intervalMs: number; readonly redisTarget: string | null; readonly watchMs: number };
   readonly signal?: AbortSignal;
 }
 
 /**
- * `perfpilot optimize plan`: reads the environment's last window from the store, inspects
- * every configured target over `windowMs` in parallel, and plans. Changes no target; keeps the
- * plan in the store by id, so that `optimize apply ID` and the API can apply it later.
+ * `perfpilot optimize plan`: reads the environment's last window from the store, inspects every configured target over `windowMs` in parallel, and
+ * plans. Changes no target; keeps the plan in the store by id, so that `optimize apply ID` and
+ * the API can apply it later.
  */
 export async function planOptimizations(deps: OptimizerDeps, options: PlanOptions): Promise<Plan> {
   const startMs = deps.now();
   const readingsWindowMs = options.stored?.windowMs ?? options.windowMs;
+  // The previous plan's keyspace sample (2 lookups per key, counted as hits by Redis and so by
+  // the redis source) ended before that plan was saved. A window's readings run from the last
+  // sample at or before its start, so starting one interval after that plan leaves its lookups
+  // out of this plan's readings and hit-rate baseline.
+  const previous = options.stored && deps.collect ? await deps.audit.latestPlan(deps.environment) : null;
+  const fromMs = previous && options.stored
+    ? Math.min(startMs, Math.max(startMs - readingsWindowMs, Date.parse(previous.createdAt) + options.stored.intervalMs))
+    : startMs - readingsWindowMs;
   const snapshot = deps.collect
-    ? await deps.collect(deps.environment, new Date(startMs - readingsWindowMs), new Date(startMs)).catch((err: unknown) => {
+    ? await deps.collect(deps.environment, new Date(fromMs), new Date(startMs)).catch((err: unknown) => {
       deps.logger.warn({ err }, 'window readings unavailable for the plan');
       return null;
     })

@@ -21,15 +21,20 @@ export interface OptimizerPortOptions {
    */
   readonly planWindowMs?: number;
   /**
-   * What `perfpilot start` keeps in the store: its readings over `windowMs` (the analysis
-   * window) are every plan's p99 baseline, and the hit-rate baseline of the Redis at
+   * What `perfpilot start` keeps in the store, sampled every `intervalMs`: its readings over
+   * `windowMs` (the analysis window, from after the previous plan's keyspace sample) are every
+   * plan's p99 baseline, and the hit-rate baseline of the Redis at
    * `redisUrl` (the environment's redis source), which is then watched only 3 s.
    */
-  readonly stored?: { readonly windowMs: number; readonly redisUrl: string | null };
+  readonly stored?: { readonly windowMs: number; readonly intervalMs: number; readonly redisUrl: string | null };
   /**
-   * A plan older than this is made again when asked for the latest. With a slow plan (a Redis
-   * the store does not sample), a plan up to 2 plan windows older still answers at once while
-   * the next one is made.
+   * A plan older than this is made again when asked for the latest (sooner only after a change
+   * was applied or rolled back). Default 5 min, the default analysis window: a plan sooner would
+   * decide on mostly the same readings, while each plan's keyspace sample costs Redis up to 2
+   * lookups per key, which it counts as hits (2,000 at the default 1,000 keys), so an open
+   * dashboard adds at most 2,000 / 300 s ≈ 7 false lookups/s to the hit rate the redis source
+   * shows. With a slow plan (a Redis the store does not sample), a plan up to 2 plan windows
+   * older still answers at once while the next one is made.
    */
   readonly maxPlanAgeMs?: number;
   /** How many history rows to answer. */
@@ -50,9 +55,9 @@ const SAMPLED_WATCH_MS = 3_000;
 export function createOptimizerPort(deps: OptimizerDeps, options: OptimizerPortOptions = {}): OptimizerPort {
   const planWindowMs = options.planWindowMs ?? 60_000;
   const stored = options.stored
-    ? { windowMs: options.stored.windowMs, redisTarget: options.stored.redisUrl ? redisTargetId(options.stored.redisUrl) : null, watchMs: SAMPLED_WATCH_MS }
+    ? { windowMs: options.stored.windowMs, intervalMs: options.stored.intervalMs, redisTarget: options.stored.redisUrl ? redisTargetId(options.stored.redisUrl) : null, watchMs: SAMPLED_WATCH_MS }
     : undefined;
-  const maxPlanAgeMs = options.maxPlanAgeMs ?? 30_000;
+  const maxPlanAgeMs = options.maxPlanAgeMs ?? 300_000;
   // A Redis the store does not sample makes every plan take planWindowMs.
   const slow = planWindowMs > SAMPLED_WATCH_MS && [...deps.targets.values()].some((t) => t.type === 'redis' && t.id !== stored?.redisTarget);
   let planning: Promise<Plan> | null = null;
