@@ -2,7 +2,12 @@ import type { ChildProcess } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CloudWatchSourceConfig } from '../src/config/sources/cloudwatch.js';
+import { loadConfig } from '../src/config/load.js';
+import { ConfigError } from '../src/errors.js';
 import { createCloudWatchSource } from '../src/sources/cloudwatch.js';
 import { queryTimes } from '../src/sources/cloudwatch/period.js';
 import { SourceError, type QueriedSource } from '../src/sources/source.js';
@@ -10,6 +15,7 @@ import { freePort } from './support/ports.js';
 import { startProgram } from './support/program.js';
 import { missingProgram } from './support/require.js';
 import { closeServer, listen } from './support/listen.js';
+import { runCli } from './support/cli.js';
 
 Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' });
 delete process.env.AWS_PROFILE;
@@ -18,6 +24,9 @@ const MIN = 60_000;
 /** A five-minute window ending on the last whole minute. */
 const END = Math.floor(Date.now() / MIN) * MIN;
 const WINDOW = { startMs: END - 5 * MIN, endMs: END };
+const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+/** What the status says was read for WINDOW with the default delay of 3m: [END − 8m, END − 3m]. */
+const READ_DEFAULT = `read ${iso(END - 8 * MIN)} to ${iso(END - 3 * MIN)} (the window moved back 3m and down to whole periods: CloudWatch publishes datapoints minutes late)`;
 
 function source(endpoint: string, dimensions: unknown, extra: Record<string, unknown> = {}): QueriedSource {
   const config = CloudWatchSourceConfig.parse({ endpoint, dimensions: { prod: dimensions }, ...extra });
@@ -51,6 +60,58 @@ describe('CloudWatch period rules', () => {
   });
 });
 
+describe('CloudWatch delay', () => {
+  const at = (t: string) => Date.parse(`2026-11-27T${t}Z`);
+  const now = at('01:05:30');
+
+  it('moves the window back by the delay and down to whole minutes, keeping its length', () => {
+    expect(queryTimes({ startMs: at('01:00:20'), endMs: at('01:05:20') }, now, 150_000))
+      .toEqual({ startS: at('00:57:00') / 1000, endS: at('01:02:00') / 1000, windowPeriodS: 300, latestPeriodS: 60 });
+    expect(queryTimes({ startMs: at('01:00:00'), endMs: at('01:05:00') }, now, 180_000))
+      .toEqual({ startS: at('00:57:00') / 1000, endS: at('01:02:00') / 1000, windowPeriodS: 300, latestPeriodS: 60 });
+    // No delay: the window as asked, its end rounded down to the minute.
+    expect(queryTimes({ startMs: at('01:00:20'), endMs: at('01:05:20') }, now, 0))
+      .toEqual({ startS: at('01:00:00') / 1000, endS: at('01:05:00') / 1000, windowPeriodS: 300, latestPeriodS: 60 });
+  });
+
+  it('applies the period rules to the moved window\'s start', () => {
+    const day = 86_400_000;
+    const window = { startMs: now - 15 * day + 2 * MIN, endMs: now - 15 * day + 7 * MIN };
+    expect(queryTimes(window, now, 0).latestPeriodS).toBe(60);
+    // Moved back 3m, the start is over 15 days old: only multiples of 300 s have datapoints.
+    const moved = queryTimes(window, now, 180_000);
+    expect([moved.latestPeriodS, moved.windowPeriodS, moved.endS % 300]).toEqual([300, 300, 0]);
+    // Rounding the end down can push the start past 15 days too: then the coarser unit is used.
+    const rounded = queryTimes({ startMs: now - 15 * day + 20_000, endMs: now - 15 * day + 5 * MIN + 20_000 }, now, 0);
+    expect(Math.floor(now / 1000) - rounded.startS).toBeGreaterThan(15 * 86_400);
+    expect([rounded.latestPeriodS, rounded.startS % 300]).toEqual([300, 0]);
+  });
+
+  it('defaults to 3m and accepts 0s', () => {
+    expect(CloudWatchSourceConfig.parse({}).delay).toBe(180_000);
+    expect(CloudWatchSourceConfig.parse({ delay: '0s' }).delay).toBe(0);
+    expect(CloudWatchSourceConfig.parse({ delay: '10m' }).delay).toBe(600_000);
+  });
+
+  it('refuses a bad delay at load with exit code 78, naming sources.cloudwatch.delay', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'perfpilot-cw-delay-'));
+    try {
+      for (const bad of ['-1m', 'soon', '5 minutes']) {
+        await writeFile(join(dir, 'perfpilot.yaml'), `sources:\n  cloudwatch: { delay: "${bad}" }\n`);
+        const err = await loadConfig({ cwd: dir, env: {}, probe: false }).then(() => null, (e: unknown) => e);
+        expect(err).toBeInstanceOf(ConfigError);
+        expect((err as ConfigError).exitCode).toBe(78);
+        expect((err as ConfigError).message).toMatch(new RegExp(`sources\\.cloudwatch\\.delay: got "${bad}"; expected a duration such as "0s", "30s", "5m"$`));
+      }
+      const cli = await runCli(['sources', 'test', '--config', join(dir, 'perfpilot.yaml')]);
+      expect(cli.code).toBe(78);
+      expect(cli.stderr).toContain('sources.cloudwatch.delay: got "5 minutes"');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe.skipIf(missingProgram('moto_server') !== null)('CloudWatch source against moto_server', () => {
   let moto: ChildProcess;
   let endpoint: string;
@@ -60,7 +121,8 @@ describe.skipIf(missingProgram('moto_server') !== null)('CloudWatch source again
     moto = await startProgram('moto_server', ['-H', '127.0.0.1', '-p', String(port)], port, { timeoutMs: 30_000 });
     endpoint = `http://127.0.0.1:${port}`;
     const seed = new CloudWatchClient({ region: 'us-east-1', endpoint });
-    const at = (minutesBeforeEnd: number) => new Date(END - minutesBeforeEnd * MIN + 5_000);
+    // Read with the default delay of 3m: the window is [END − 8m, END − 3m].
+    const at = (minutesBeforeEnd: number) => new Date(END - 3 * MIN - minutesBeforeEnd * MIN + 5_000);
     const put = (Namespace: string, MetricData: MetricDatum[]) => seed.send(new PutMetricDataCommand({ Namespace, MetricData }));
     const cache = [{ Name: 'CacheClusterId', Value: 'shop-001' }];
     await put('AWS/ElastiCache', [
@@ -71,9 +133,10 @@ describe.skipIf(missingProgram('moto_server') !== null)('CloudWatch source again
       { MetricName: 'BytesUsedForCache', Dimensions: cache, Timestamp: at(4), Value: 1_000 },
       { MetricName: 'BytesUsedForCache', Dimensions: cache, Timestamp: at(1), Value: 4_000_000 },
       { MetricName: 'DatabaseMemoryUsagePercentage', Dimensions: cache, Timestamp: at(1), Value: 25 },
-      // Outside the window: must not count.
-      { MetricName: 'CacheHits', Dimensions: cache, Timestamp: new Date(END + 30_000), Value: 1_000 },
-      { MetricName: 'CacheMisses', Dimensions: cache, Timestamp: new Date(END - 6 * MIN), Value: 1_000 },
+      // Outside the window read: must not count. The first lies in the window asked for, in
+      // minutes CloudWatch would not have published yet; the second is older than the window read.
+      { MetricName: 'CacheHits', Dimensions: cache, Timestamp: new Date(END - 2 * MIN + 5_000), Value: 1_000 },
+      { MetricName: 'CacheMisses', Dimensions: cache, Timestamp: new Date(END - 9 * MIN + 5_000), Value: 1_000 },
     ]);
     const db = [{ Name: 'DBClusterIdentifier', Value: 'shop-db' }];
     await put('AWS/RDS', [
@@ -107,13 +170,13 @@ describe.skipIf(missingProgram('moto_server') !== null)('CloudWatch source again
     // i-1 averages 20 over its two datapoints, i-2 averages 180 / 3 = 60, i-none has none.
     expect(metrics.resources).toEqual({ cpu: { usage: 40 } });
     expect(metrics.application).toEqual({ responseTime: { p50: null, p90: null, p99: null }, errorRate: null, throughput: null });
-    expect(detail).toBe('9 of 10 metrics had data over 300 s in 1 call; no data: CPUUtilization');
+    expect(detail).toBe(`${READ_DEFAULT}; 9 of 10 metrics had data over 300 s in 1 call; no data: CPUUtilization`);
   });
 
   it('reports an empty result, not zeros, when the resources have no data', async () => {
     const err = await queryError(source(endpoint, { elastiCache: { CacheClusterId: 'nope' } }));
     expect(err.reason).toBe('empty');
-    expect(err.message).toMatch(/no datapoints for any of the 5 metrics of "prod"/);
+    expect(err.message).toBe(`CloudWatch has no datapoints for any of the 5 metrics of "prod" in ${READ_DEFAULT.slice('read '.length)}: check the dimensions name existing resources in us-east-1 that were active then`);
   });
 
   it('says which dimensions are missing for the environment', async () => {
@@ -171,7 +234,8 @@ describe('CloudWatch source against a local server in the awsJson1_0 wire protoc
       expect(call.body.NextToken).toBe('page-2');
       return { body: { MetricDataResults: [{ Id: 'db_connections', Timestamps: [newest - 180, newest - 120], Values: [30, 31], StatusCode: 'Complete' }] } };
     });
-    const src = source(wire.endpoint, { apiGateway: { ApiName: 'shop', Stage: 'prod' }, rds: { DBInstanceIdentifier: 'shop-db-1' } });
+    // delay 0s: the window as asked, as before there was a delay.
+    const src = source(wire.endpoint, { apiGateway: { ApiName: 'shop', Stage: 'prod' }, rds: { DBInstanceIdentifier: 'shop-db-1' } }, { delay: '0s' });
     const { metrics, detail } = await src.query(WINDOW, new AbortController().signal);
     await wire.close();
     expect(wire.calls).toHaveLength(2);
@@ -192,7 +256,34 @@ describe('CloudWatch source against a local server in the awsJson1_0 wire protoc
     expect(metric('db_deadlocks')).toEqual({ Namespace: 'AWS/RDS', MetricName: 'Deadlocks', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'shop-db-1' }] });
     expect(metrics.application).toEqual({ responseTime: { p50: 35.25, p90: 240, p99: 870.5 }, errorRate: 0.02, throughput: 5 });
     expect(metrics.database).toEqual({ connections: 17, deadlocks: null });
-    expect(detail).toBe('6 of 7 metrics had data over 300 s in 2 calls; no data: Deadlocks');
+    expect(detail).toBe(`read ${iso(WINDOW.startMs)} to ${iso(WINDOW.endMs)}; 6 of 7 metrics had data over 300 s in 2 calls; no data: Deadlocks`);
+  });
+
+  it('sends StartTime and EndTime moved back by the delay and aligned to whole minutes, on every page and call', async () => {
+    const answer: Answer = (call, n) => ({ body: {
+      MetricDataResults: call.body.MetricDataQueries.map((q) => ({ Id: q.Id, Timestamps: [call.body.StartTime], Values: [120], StatusCode: 'Complete' })),
+      ...(n === 1 ? { NextToken: 'page-2' } : {}),
+    } });
+    const sent = (w: { calls: WireCall[] }) => w.calls.map((c) => [c.body.StartTime, c.body.EndTime]);
+
+    // The default, 3m: [END − 5m, END] is read as [END − 8m, END − 3m].
+    const byDefault = await wireServer(answer);
+    const read = await source(byDefault.endpoint, { apiGateway: { ApiName: 'shop', Stage: 'prod' } }).query(WINDOW, new AbortController().signal);
+    await byDefault.close();
+    expect(sent(byDefault)).toEqual([[s(END - 8 * MIN), s(END - 3 * MIN)], [s(END - 8 * MIN), s(END - 3 * MIN)]]);
+    expect(byDefault.calls[0]!.body.MetricDataQueries.map((q) => q.MetricStat.Period)).toEqual([300, 300, 300, 300, 300]);
+    // Count 240 (two pages of 120) over the 300 s read.
+    expect(read.metrics.application!.throughput).toBe(0.8);
+    expect(read.detail).toBe(`${READ_DEFAULT}; 5 of 5 metrics had data over 300 s in 2 calls`);
+
+    // 90s from a window that ends 20 s past a minute: END + 20 s − 90 s, down to the minute, is END − 2m.
+    const unaligned = await wireServer(answer);
+    const { detail } = await source(unaligned.endpoint, { rds: { DBInstanceIdentifier: 'shop-db-1' } }, { delay: '90s' })
+      .query({ startMs: WINDOW.startMs + 20_000, endMs: WINDOW.endMs + 20_000 }, new AbortController().signal);
+    await unaligned.close();
+    expect(sent(unaligned)).toEqual([[s(END - 7 * MIN), s(END - 2 * MIN)], [s(END - 7 * MIN), s(END - 2 * MIN)]]);
+    expect(unaligned.calls[0]!.body.MetricDataQueries.map((q) => `${q.Id}/${q.MetricStat.Period}`)).toEqual(['db_connections/60', 'db_deadlocks/300']);
+    expect(detail).toBe(`read ${iso(END - 7 * MIN)} to ${iso(END - 2 * MIN)} (the window moved back 90s and down to whole periods: CloudWatch publishes datapoints minutes late); 2 of 2 metrics had data over 300 s in 2 calls`);
   });
 
   it('reports data CloudWatch still marks partial, and reads HTTP APIs\' error rate as 5xx Sum ÷ Count Sum by ApiId', async () => {
@@ -209,7 +300,7 @@ describe('CloudWatch source against a local server in the awsJson1_0 wire protoc
     expect(errors).toMatchObject({ Metric: { MetricName: '5xx', Dimensions: [{ Name: 'ApiId', Value: 'a1b2c3' }, { Name: 'Stage', Value: '$default' }] }, Stat: 'Sum' });
     expect(body.MetricDataQueries.every((q) => !JSON.stringify(q.MetricStat.Metric.Dimensions).includes('Environment'))).toBe(true);
     expect(metrics.application).toEqual({ responseTime: { p50: 1, p90: 1, p99: 1 }, errorRate: 6 / 400, throughput: 400 / 300 });
-    expect(detail).toBe('5 of 5 metrics had data over 300 s in 1 call; partial data: api_count; MaxMetricsExceeded: The maximum number of datapoints was exceeded');
+    expect(detail).toBe(`${READ_DEFAULT}; 5 of 5 metrics had data over 300 s in 1 call; partial data: api_count; MaxMetricsExceeded: The maximum number of datapoints was exceeded`);
   });
 
   it('names metrics CloudWatch answers Forbidden for, and reports all of them forbidden as auth, not as no data', async () => {
@@ -220,7 +311,7 @@ describe('CloudWatch source against a local server in the awsJson1_0 wire protoc
     const { metrics, detail } = await source(some.endpoint, { elastiCache: { CacheClusterId: 'shop-001' } }).query(WINDOW, new AbortController().signal);
     await some.close();
     expect(metrics.cache).toEqual({ hitRate: 0.5, missRate: 0.5, evictions: null, memory: { used: null, available: null } });
-    expect(detail).toBe('3 of 5 metrics had data over 300 s in 1 call; no data: Evictions, BytesUsedForCache; forbidden: cache_evictions, cache_bytes');
+    expect(detail).toBe(`${READ_DEFAULT}; 3 of 5 metrics had data over 300 s in 1 call; no data: Evictions, BytesUsedForCache; forbidden: cache_evictions, cache_bytes`);
 
     const all = await wireServer((call) => ({ body: { MetricDataResults: call.body.MetricDataQueries.map((q) => ({ Id: q.Id, Timestamps: [], Values: [], StatusCode: 'Forbidden' })) } }));
     const err = await queryError(source(all.endpoint, { rds: { DBClusterIdentifier: 'shop-db' } }));
@@ -242,7 +333,7 @@ describe('CloudWatch source against a local server in the awsJson1_0 wire protoc
     await wire.close();
     expect(wire.calls.map((c) => c.body.MetricDataQueries.length)).toEqual([500, 120]);
     expect(metrics.resources).toEqual({ cpu: { usage: 20 } });
-    expect(detail).toBe('600 of 620 metrics had data over 300 s in 2 calls; no data: CPUUtilization ×20');
+    expect(detail).toBe(`${READ_DEFAULT}; 600 of 620 metrics had data over 300 s in 2 calls; no data: CPUUtilization ×20`);
   });
 
   it('retries throttling with back-off, then succeeds', async () => {

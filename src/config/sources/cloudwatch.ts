@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DurationOrZeroMs } from '../rules.js';
 import { RemoteCallOptions } from './remote.js';
 
 const Id = z.string().min(1);
@@ -47,6 +48,16 @@ export const CloudWatchSourceConfig = z.strictObject({
   endpoint: z.string().nullable().default(null),
   preset: z.enum(['aws']).default('aws'),
   dimensions: z.record(z.string(), CloudWatchDimensions).default({}),
+  /**
+   * How far back the window is moved before it is read (as cloudwatch_exporter's
+   * `delay_seconds`): CloudWatch publishes a minute's datapoints one to a few minutes after it
+   * ends, so the newest minutes of a window ending now read low (Count, Evictions, Deadlocks)
+   * or empty. 3m covers the ~2 minutes AWS's 1-minute metrics take to appear, which all the
+   * preset's metrics are (API Gateway, RDS, ElastiCache, ECS, EC2 detailed monitoring), while
+   * keeping readings recent enough to alert on; cloudwatch_exporter's 10m default also covers
+   * 5-minute metrics, which EC2 basic monitoring needs. "0s" reads the window as asked.
+   */
+  delay: DurationOrZeroMs.default(180_000),
   ...RemoteCallOptions,
 });
 export type CloudWatchSourceConfig = z.output<typeof CloudWatchSourceConfig>;

@@ -26,21 +26,28 @@ export function granularityS(startS: number, nowS: number): number {
 }
 
 /**
- * Aligns a window to CloudWatch's periods. The end is rounded down to a period boundary
- * (CloudWatch rounds the start down the same way, and the newest minute is still filling),
- * and the start lies a whole number of periods before it, so the window period is a
- * multiple of the granularity that divides the range exactly. A window shorter than one
- * period is widened to one period.
+ * The range GetMetricData is asked for: the window moved `delayMs` into the past, because
+ * CloudWatch publishes a minute's datapoints minutes after it ends, so the newest minutes of a
+ * window ending now would read low or empty. The moved end is rounded down to a period
+ * boundary, so the newest period read has ended at least `delayMs` ago and is never partial,
+ * and the start lies as many whole periods before it as fit the window's length (at least
+ * one). The period rules go by the age of the start actually sent: when rounding makes it
+ * older than its unit allows, the next unit is used.
  *
- * @example queryTimes({ startMs: Date.parse('2026-11-27T01:00:00Z'), endMs: Date.parse('2026-11-27T01:05:00Z') }, now)
- * // → { startS: …01:00:00, endS: …01:05:00, windowPeriodS: 300, latestPeriodS: 60 }
+ * @example queryTimes({ startMs: Date.parse('2026-11-27T01:00:20Z'), endMs: Date.parse('2026-11-27T01:05:20Z') }, now, 150_000)
+ * // → { startS: …00:57:00, endS: …01:02:00, windowPeriodS: 300, latestPeriodS: 60 }
  */
-export function queryTimes(window: { readonly startMs: number; readonly endMs: number }, nowMs: number): QueryTimes {
+export function queryTimes(window: { readonly startMs: number; readonly endMs: number }, nowMs: number, delayMs = 0): QueryTimes {
   const nowS = Math.floor(nowMs / 1000);
-  const start = Math.floor(window.startMs / 1000);
-  const g = granularityS(start, nowS);
-  const endS = Math.floor(window.endMs / 1000 / g) * g;
-  const periods = Math.max(1, Math.round((endS - start) / g));
-  const windowPeriodS = periods * g;
-  return { startS: endS - windowPeriodS, endS, windowPeriodS, latestPeriodS: g };
+  const movedEndS = Math.floor((window.endMs - delayMs) / 1000);
+  const lengthS = (window.endMs - window.startMs) / 1000;
+  let g = granularityS(movedEndS - lengthS, nowS);
+  for (;;) {
+    const endS = Math.floor(movedEndS / g) * g;
+    const windowPeriodS = Math.max(1, Math.round(lengthS / g)) * g;
+    const startS = endS - windowPeriodS;
+    const needed = granularityS(startS, nowS);
+    if (needed <= g) return { startS, endS, windowPeriodS, latestPeriodS: g };
+    g = needed;
+  }
 }
