@@ -28,27 +28,28 @@ export interface PlanOptions {
 export async function planOptimizations(deps: OptimizerDeps, options: PlanOptions): Promise<Plan> {
   const startMs = deps.now();
   const readingsWindowMs = options.stored?.windowMs ?? options.windowMs;
-  // The previous plan's keyspace sample (2 lookups per key, counted as hits by Redis and so by
-  // the redis source) ended before that plan was saved. A window's readings run from the last
-  // sample at or before its start, so starting one interval after that plan leaves its lookups
-  // out of this plan's readings and hit-rate baseline.
-  const previous = options.stored && deps.collect ? await deps.audit.latestPlan(deps.environment) : null;
-  const fromMs = previous && options.stored
-    ? Math.min(startMs, Math.max(startMs - readingsWindowMs, Date.parse(previous.createdAt) + options.stored.intervalMs))
-    : startMs - readingsWindowMs;
-  const snapshot = deps.collect
-    ? await deps.collect(deps.environment, new Date(fromMs), new Date(startMs)).catch((err: unknown) => {
+  const readWindow = async (fromMs: number) => (deps.collect
+    ? deps.collect(deps.environment, new Date(fromMs), new Date(startMs)).catch((err: unknown) => {
       deps.logger.warn({ err }, 'window readings unavailable for the plan');
       return null;
     })
-    : null;
+    : null);
+  const snapshot = await readWindow(startMs - readingsWindowMs);
   const m = snapshot?.metrics ?? null;
   const readings: WindowReadings = {
     hitRate: m?.cache.hitRate ?? null,
     evictions: m?.cache.evictions ?? null,
     hostMemoryAvailableBytes: m?.resources.memory.available ?? null,
   };
-  const stored = options.stored && snapshot ? storedBaseline(deps, options.stored.redisTarget, snapshot) : null;
+  // The previous plan's keyspace sample (2 lookups per key, counted as hits by Redis and so by
+  // the redis source) ended before that plan was saved. A window's readings run from the last
+  // sample at or before its start, so the hit-rate baseline is read from one interval after that
+  // plan: none of its lookups are in it. (Right after a plan there is no such reading, and the
+  // short watch, which leaves the sample out itself, is the baseline.)
+  const previous = options.stored && snapshot ? await deps.audit.latestPlan(deps.environment) : null;
+  const sinceMs = previous && options.stored ? Date.parse(previous.createdAt) + options.stored.intervalMs : -Infinity;
+  const hitRateSnapshot = sinceMs > startMs - readingsWindowMs ? (sinceMs < startMs ? await readWindow(sinceMs) : null) : snapshot;
+  const stored = options.stored && snapshot && hitRateSnapshot ? storedBaseline(deps, options.stored.redisTarget, hitRateSnapshot, snapshot.metrics.application.responseTime.p99) : null;
   const windowOf = (targetId: string) => (targetId === options.stored?.redisTarget ? options.stored.watchMs : options.windowMs);
   const watchedMs = Math.max(0, ...[...deps.targets.keys()].map(windowOf));
   deps.progress?.(`inspecting ${deps.targets.size} target(s) over ${Math.round(watchedMs / 1000)} s`);
@@ -73,12 +74,12 @@ export async function planOptimizations(deps: OptimizerDeps, options: PlanOption
 }
 
 /**
- * The stored window's readings as the baseline of the Redis the redis source samples, when the
- * source has readings there: it needs two samples for them, so they span at least one interval
+ * The stored hit rate and the analysis window's p99 as the baseline of the Redis the redis
+ * source samples, when the source has readings there: it needs two samples for them, so they span at least one interval
  * (10 s by default) and, once perfpilot has run that long, the whole analysis window.
  */
-function storedBaseline(deps: OptimizerDeps, redisTarget: string | null, snapshot: { readonly metrics: PerformanceMetrics; readonly sources?: Readonly<Record<string, { readonly status: string }>> }): StoredBaseline | null {
+function storedBaseline(deps: OptimizerDeps, redisTarget: string | null, snapshot: { readonly metrics: PerformanceMetrics; readonly sources?: Readonly<Record<string, { readonly status: string }>> }, p99Ms: number | null): StoredBaseline | null {
   if (!redisTarget || !deps.targets.has(redisTarget)) return null;
   if (snapshot.sources?.redis?.status !== 'ok' || snapshot.metrics.cache.hitRate === null) return null;
-  return { target: redisTarget, hitRate: snapshot.metrics.cache.hitRate, p99Ms: snapshot.metrics.application.responseTime.p99 };
+  return { target: redisTarget, hitRate: snapshot.metrics.cache.hitRate, p99Ms };
 }
