@@ -11,7 +11,7 @@ import { EnvParam } from '../api-schemas.js';
 
 /** What the optimize routes call: the optimizer core bound to its targets and audit log. */
 export interface OptimizerPort {
-  /** The newest plan for the environment, made now if there is none recent. */
+  /** The newest plan for the environment, made now if there is none recent (each plan samples the Redis keyspace). */
   latestPlan(environment: string): Promise<Plan | null>;
   /** Makes a new plan now. */
   plan(environment: string): Promise<Plan>;
@@ -67,7 +67,7 @@ export function optimizeRoutes(optimizer: OptimizerPort | null, defaultEnvironme
   const announce = () => live.publish({ kind: 'optimization', environment: defaultEnvironment, atMs: now() });
   return [
     defineRoute({
-      method: 'GET', url: '/api/v1/optimize/plans/latest', summary: 'The newest optimization plan (made now when there is none recent)', tag: 'optimize', access: 'read',
+      method: 'GET', url: '/api/v1/optimize/plans/latest', summary: 'The newest optimization plan (made now when there is none from the last 5 min, or a change was made since)', tag: 'optimize', access: 'read',
       query: EnvQuery,
       response: z.object({ available: Available, plan: PlanSchema.nullable() }),
       async handler({ query }) {
