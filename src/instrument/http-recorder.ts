@@ -11,30 +11,28 @@ import type { WindowLog } from './window-log.js';
 export type UserOf = (req: IncomingMessage) => string | null | undefined;
 
 const kRecorder = Symbol('perfpilot.recorder');
-const kOpen = Symbol('perfpilot.open');
-const kStartMs = Symbol('perfpilot.startMs');
-const kPipelined = Symbol('perfpilot.pipelined');
-const kUser = Symbol('perfpilot.user');
-const kUserHigh = Symbol('perfpilot.userHigh');
-const kUserLow = Symbol('perfpilot.userLow');
-const kUserGeneration = Symbol('perfpilot.userGeneration');
+const kConnection = Symbol('perfpilot.connection');
 
-/** What perfpilot keeps on a connection, set once when its first request starts. */
-interface SocketState {
-  [kRecorder]: HttpRecorder;
+/**
+ * What perfpilot keeps on a connection, created when its first request starts. One property on
+ * the socket, not one per field: each property added to Node's sockets changes their hidden
+ * class, and enough of them slow every socket access in Node's own HTTP code.
+ */
+interface ConnectionState {
+  readonly recorder: HttpRecorder;
   /** Requests started on this connection whose response has not finished. */
-  [kOpen]: number;
+  open: number;
   /** The start of the oldest open request (HTTP/1.1 answers in order). */
-  [kStartMs]: number;
+  startMs: number;
   /** Starts of further pipelined requests, oldest first. */
-  [kPipelined]: number[] | undefined;
-  [kUser]: string | undefined;
-  [kUserHigh]: number;
-  [kUserLow]: number;
+  pipelined: number[] | undefined;
+  user: string | undefined;
+  userHigh: number;
+  userLow: number;
   /** The window generation the connection's user was last added to. */
-  [kUserGeneration]: number;
+  userGeneration: number;
 }
-type Sock = Socket & Partial<SocketState>;
+type Sock = Socket & { [kConnection]?: ConnectionState };
 type AttachedServer = Server & { [kRecorder]?: HttpRecorder | undefined };
 interface ChannelMessage {
   readonly request: IncomingMessage;
@@ -70,30 +68,28 @@ export class HttpRecorder {
   start(socket: Sock): void {
     const nowMs = performance.now();
     this.inFlight++;
-    const open = socket[kOpen];
-    if (open === undefined) {
-      const state: SocketState = {
-        [kRecorder]: this, [kOpen]: 1, [kStartMs]: nowMs, [kPipelined]: undefined,
-        [kUser]: undefined, [kUserHigh]: 0, [kUserLow]: 0, [kUserGeneration]: -1,
+    const c = socket[kConnection];
+    if (c === undefined) {
+      socket[kConnection] = {
+        recorder: this, open: 1, startMs: nowMs, pipelined: undefined,
+        user: undefined, userHigh: 0, userLow: 0, userGeneration: -1,
       };
-      Object.assign(socket, state);
       socket.once('close', onSocketClose);
-    } else if (open === 0) {
-      socket[kOpen] = 1;
-      socket[kStartMs] = nowMs;
+    } else if (c.open === 0) {
+      c.open = 1;
+      c.startMs = nowMs;
     } else {
-      socket[kOpen] = open + 1;
-      (socket[kPipelined] ??= []).push(nowMs);
+      c.open++;
+      (c.pipelined ??= []).push(nowMs);
     }
   }
 
   finish(req: IncomingMessage, res: ServerResponse, socket: Sock): void {
-    const open = socket[kOpen];
+    const c = socket[kConnection];
     // Not started under this recorder, or its connection closed and counted it aborted.
-    if (open === undefined || open === 0) return;
-    const durationMs = performance.now() - socket[kStartMs]!;
-    socket[kOpen] = open - 1;
-    if (open > 1) socket[kStartMs] = socket[kPipelined]!.shift()!;
+    if (c === undefined || c.open === 0) return;
+    const durationMs = performance.now() - c.startMs;
+    if (c.open-- > 1) c.startMs = c.pipelined!.shift()!;
     this.inFlight--;
     let statusClass = (res.statusCode / 100) | 0;
     if (statusClass < 1) statusClass = 1;
@@ -104,26 +100,26 @@ export class HttpRecorder {
     if (statusClass === 5) window.errors++;
     window.durations.accept(durationMs);
     this.series.observe(routeOf(req), req.method!, statusClass, durationMs);
-    if (socket[kUserGeneration] !== window.generation || this.userOf !== null) this.countUser(req, socket as Sock & SocketState, window.generation);
+    if (c.userGeneration !== window.generation || this.userOf !== null) this.countUser(req, socket, c, window.generation);
   }
 
   /**
    * A user is hashed when it changes on a connection, and added to a window's HLL once per
    * window. Without a `userId` function the user is the connection's address: once per window.
    */
-  private countUser(req: IncomingMessage, socket: Sock & SocketState, generation: number): void {
-    const user = this.userOf === null ? (socket[kUser] ?? socket.remoteAddress) : (this.userOf(req) ?? socket.remoteAddress);
+  private countUser(req: IncomingMessage, socket: Sock, c: ConnectionState, generation: number): void {
+    const user = this.userOf === null ? (c.user ?? socket.remoteAddress) : (this.userOf(req) ?? socket.remoteAddress);
     if (user === undefined) return;
-    if (socket[kUser] !== user) {
+    if (c.user !== user) {
       hashString(user);
-      socket[kUser] = user;
-      socket[kUserHigh] = hashHigh;
-      socket[kUserLow] = hashLow;
-      socket[kUserGeneration] = -1;
+      c.user = user;
+      c.userHigh = hashHigh;
+      c.userLow = hashLow;
+      c.userGeneration = -1;
     }
-    if (socket[kUserGeneration] !== generation) {
-      this.log.current.users.addHash(socket[kUserHigh], socket[kUserLow]);
-      socket[kUserGeneration] = generation;
+    if (c.userGeneration !== generation) {
+      this.log.current.users.addHash(c.userHigh, c.userLow);
+      c.userGeneration = generation;
     }
   }
 
@@ -135,10 +131,11 @@ export class HttpRecorder {
 }
 
 function onSocketClose(this: Sock): void {
-  const open = this[kOpen]!;
-  this[kOpen] = 0;
-  this[kPipelined] = undefined;
-  if (open > 0) this[kRecorder]!.aborted(open);
+  const c = this[kConnection]!;
+  const open = c.open;
+  c.open = 0;
+  c.pipelined = undefined;
+  if (open > 0) c.recorder.aborted(open);
 }
 
 // Held here so the channels (and their subscribers) live as long as this module.
