@@ -45,8 +45,11 @@ const [setup, dist] = process.argv.slice(1);
 // Private (anonymous) resident memory: what the process allocated. File-backed pages (node's own
 // binary, paged in as new code paths run) are shared with every other node process.
 const rssAnon = () => Number(/RssAnon:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) * 1024;
+// What the process keeps live: V8's heap in use plus memory held outside it (buffers), after a GC.
+const retained = () => { const m = process.memoryUsage(); return m.heapUsed + m.external; };
 globalThis.gc();
 const rssAtStart = rssAnon();
+const retainedAtStart = retained();
 const hello = (_req, res) => { res.writeHead(200, { 'content-type': 'text/plain' }); res.end('hello world'); };
 let handler = hello;
 let report = () => null;
@@ -105,7 +108,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     console.log(JSON.stringify({ cpuUs: user + system }));
   } else if (line === 'rss') {
     globalThis.gc();
-    console.log(JSON.stringify({ rssGrowth: rssAnon() - rssAtStart, report: report() }));
+    console.log(JSON.stringify({ rssGrowth: rssAnon() - rssAtStart, retainedGrowth: retained() - retainedAtStart, report: report() }));
   }
 });
 `;
@@ -299,7 +302,12 @@ async function main(): Promise<void> {
       console.log(`round ${round + 1}/${ROUNDS}: ${line.join(', ')}; bare ${(previous.rps / 1000).toFixed(1)}k`);
     }
     const rss = new Map<string, number>();
-    for (const [setup, child] of children) rss.set(setup, (await child.ask<{ rssGrowth: number }>('rss')).rssGrowth);
+    const kept = new Map<string, number>();
+    for (const [setup, child] of children) {
+      const m = await child.ask<{ rssGrowth: number; retainedGrowth: number }>('rss');
+      rss.set(setup, m.rssGrowth);
+      kept.set(setup, m.retainedGrowth);
+    }
 
     const bareRps = bareBursts.map((b) => b.rps);
     const load = loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -313,9 +321,10 @@ async function main(): Promise<void> {
       console.log(`| ${setup} | ${(median(r.bursts.map((b) => b.rps)) / 1000).toFixed(1)}k | ${ratioCells(r.rps)} | ${ratioCells(r.cpu)} |`);
     }
     const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(2)} MB`;
-    console.log('\n| setup | private RSS growth, load to end of run | added vs bare |');
-    console.log('|---|---|---|');
-    for (const setup of SETUPS) console.log(`| ${setup} | ${mb(rss.get(setup)!)} | ${setup === 'bare' ? '—' : mb(rss.get(setup)! - rss.get('bare')!)} |`);
+    const added = (m: Map<string, number>, setup: string) => (setup === 'bare' ? '—' : mb(m.get(setup)! - m.get('bare')!));
+    console.log('\n| setup | private RSS growth, load to end of run | added vs bare | heap + external kept after a GC, growth | added vs bare |');
+    console.log('|---|---|---|---|---|');
+    for (const setup of SETUPS) console.log(`| ${setup} | ${mb(rss.get(setup)!)} | ${added(rss, setup)} | ${mb(kept.get(setup)!)} | ${added(kept, setup)} |`);
     const addedBytes = rss.get('perfpilot')! - rss.get('bare')!;
     console.log(`\nGoal "perfpilot adds at most 2 MB of RSS": ${addedBytes <= 2 * 2 ** 20 ? 'met' : 'missed'} (${mb(addedBytes)}; one process each, so this figure has no interval).`);
     const ci = medianInterval(ratios.get('perfpilot')!.rps);
