@@ -7,22 +7,8 @@ import { testOptimizerDeps } from './support/optimizer-deps.js';
 import { startTestApp, type TestApp } from './support/perfpilot-app.js';
 import { startRedis, type PrivateRedis } from './support/redis-server.js';
 import { missingProgram } from './support/require.js';
+import { halfHits } from './support/half-hits.js';
 import { until } from './support/until.js';
-
-/** Reads that hit exactly half the time (a GET of a stored key, then of a missing one), about 2,000 a second, until stopped. */
-function halfHits(client: Redis): { stop(): Promise<void> } {
-  let running = true;
-  const loop = (async () => {
-    await client.set('present', 'x');
-    while (running) {
-      const batch = client.pipeline();
-      for (let i = 0; i < 50; i++) batch.get('present').get('absent');
-      await batch.exec();
-      await sleep(50);
-    }
-  })();
-  return { async stop() { running = false; await loop; } };
-}
 
 /** Plans the server makes for the dashboard: where their hit-rate baseline, which verification compares against, comes from. */
 describe.skipIf(missingProgram('redis-server') !== null)('server plan baselines', () => {
@@ -47,7 +33,7 @@ describe.skipIf(missingProgram('redis-server') !== null)('server plan baselines'
       optimize: { targets: [{ type: 'redis', url: sampled.url }] },
       alerts: { channels: [{ name: 'ops', type: 'log' }] },
     });
-    const reads = halfHits(sampled.client);
+    const reads = halfHits(sampled.client, 50);
     // Enough stored samples for a window of readings: the redis source reports a hit rate.
     await until(async () => (await (await fetch(`${app!.url}/api/v1/metrics?env=baseline`)).json()).metrics?.cache.hitRate != null, { timeoutMs: 15_000 });
     await sleep(5_000);
@@ -71,7 +57,7 @@ describe.skipIf(missingProgram('redis-server') !== null)('server plan baselines'
     const { deps } = testOptimizerDeps('baseline', [target]);
     // The redis source samples the other Redis; a shorter plan window than the 60 s default keeps the test short.
     const port = createOptimizerPort(deps, { planWindowMs: 4_000, maxPlanAgeMs: 500, stored: { windowMs: 30_000, intervalMs: 1_000, redisUrl: sampled.url } });
-    const reads = halfHits(other.client);
+    const reads = halfHits(other.client, 50);
     try {
       const startMs = Date.now();
       const plan = await port.plan('baseline');

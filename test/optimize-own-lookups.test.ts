@@ -6,6 +6,7 @@ import { sleep } from '../src/util/sleep.js';
 import { startTestApp, type TestApp } from './support/perfpilot-app.js';
 import { startRedis, type PrivateRedis } from './support/redis-server.js';
 import { missingProgram } from './support/require.js';
+import { halfHits } from './support/half-hits.js';
 import { until } from './support/until.js';
 
 /** The defaults of optimize.sample. */
@@ -16,21 +17,6 @@ async function lookups(client: Redis): Promise<{ hits: number; misses: number }>
   const stats = String(await client.info('stats'));
   const read = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(stats)![1]);
   return { hits: read('keyspace_hits'), misses: read('keyspace_misses') };
-}
-
-/** Reads that hit exactly half the time (a GET of a stored key, then of a missing one), until stopped. */
-function halfHits(client: Redis): { stop(): Promise<void> } {
-  let running = true;
-  const loop = (async () => {
-    await client.set('present', 'x');
-    while (running) {
-      const batch = client.pipeline();
-      for (let i = 0; i < 50; i++) batch.get('present').get('absent');
-      await batch.exec();
-      await sleep(20);
-    }
-  })();
-  return { async stop() { running = false; await loop; } };
 }
 
 /**
@@ -92,7 +78,7 @@ describe.skipIf(missingProgram('redis-server') !== null)("the optimizer's own ke
 
   it("verification's reading on a target leaves out the samples that target's plans take meanwhile", async () => {
     const target = createRedisTarget({ url: redis.url, rewrite: false, sample: SAMPLE });
-    const reads = halfHits(redis.client);
+    const reads = halfHits(redis.client, 20);
     try {
       await sleep(200);
       const before = await lookups(redis.client);
@@ -126,7 +112,7 @@ describe.skipIf(missingProgram('redis-server') !== null)("the optimizer's own ke
       optimize: { targets: [{ type: 'redis', url: redis.url }] },
       alerts: { channels: [{ name: 'ops', type: 'log' }] },
     });
-    const reads = halfHits(redis.client);
+    const reads = halfHits(redis.client, 20);
     const plan = async () => {
       const res = await fetch(`${app!.url}/api/v1/optimize/plans`, { method: 'POST', headers: { authorization: `Bearer ${app!.token}`, 'content-type': 'application/json' }, body: '{}' });
       expect(res.status).toBe(200);
