@@ -1,5 +1,7 @@
 import { GetMetricDataCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { fetchMetricData } from '../../sources/cloudwatch/fetch-metric-data.js';
 import { queryTimes } from '../../sources/cloudwatch/period.js';
+import type { PlannedQuery } from '../../sources/cloudwatch/preset.js';
 import { redactSecrets } from '../../util/redact.js';
 
 /** The one method of the CloudWatch client this file calls. */
@@ -19,28 +21,15 @@ export type CdnHitRate = { readonly hitRate: number; readonly note: null } | { r
 export async function cdnHitRate(client: CloudWatchSend, distributionIds: readonly string[], startMs: number, endMs: number, nowMs: number): Promise<CdnHitRate> {
   if (distributionIds.length === 0) return { hitRate: null, note: 'no distributions carry the tag' };
   const times = queryTimes({ startMs, endMs }, nowMs);
-  const query = (id: string, metricName: string, stat: string, distributionId: string) => ({
-    Id: id,
-    MetricStat: {
-      Metric: { Namespace: 'AWS/CloudFront', MetricName: metricName, Dimensions: [{ Name: 'DistributionId', Value: distributionId }, { Name: 'Region', Value: 'Global' }] },
-      Period: times.windowPeriodS,
-      Stat: stat,
-    },
-    ReturnData: true,
+  const query = (id: string, metricName: string, stat: string, distributionId: string): PlannedQuery => ({
+    id, namespace: 'AWS/CloudFront', metricName, stat, period: 'window',
+    dimensions: [{ Name: 'DistributionId', Value: distributionId }, { Name: 'Region', Value: 'Global' }],
   });
-  const values = new Map<string, number[]>();
-  let nextToken: string | undefined;
+  const plan = distributionIds.flatMap((d, i) => [query(`requests${i}`, 'Requests', 'Sum', d), query(`hit${i}`, 'CacheHitRate', 'Average', d)]);
+  let values: Map<string, number[]>;
   try {
-    do {
-      const page = await client.send(new GetMetricDataCommand({
-        MetricDataQueries: distributionIds.flatMap((d, i) => [query(`requests${i}`, 'Requests', 'Sum', d), query(`hit${i}`, 'CacheHitRate', 'Average', d)]),
-        StartTime: new Date(times.startS * 1000),
-        EndTime: new Date(times.endS * 1000),
-        ...(nextToken ? { NextToken: nextToken } : {}),
-      }));
-      for (const r of page.MetricDataResults ?? []) if (r.Id) values.set(r.Id, [...(values.get(r.Id) ?? []), ...(r.Values ?? [])]);
-      nextToken = page.NextToken;
-    } while (nextToken);
+    const call = (request: ConstructorParameters<typeof GetMetricDataCommand>[0], signal: AbortSignal) => client.send(new GetMetricDataCommand(request), { abortSignal: signal });
+    values = (await fetchMetricData(call, plan, times, new AbortController().signal)).values;
   } catch (err) {
     return { hitRate: null, note: `the CDN hit rate is unknown: CloudWatch GetMetricData failed: ${redactSecrets((err as Error).message)}` };
   }
