@@ -1,16 +1,18 @@
 /**
  * `npm run bench instrument`: a hello-world node:http server under `wrk -t1 -c32`, bare and with
  * each instrumentation (perfpilot, a prom-client Histogram, OpenTelemetry's HTTP instrumentation).
- * Each setup is one server process for the whole run, pinned to CPU 0 (plain node running SERVER
- * below); wrk is pinned to CPU 1.
+ * Each setup is a server process pinned to CPU 0 (plain node running SERVER below); wrk is pinned
+ * to CPU 1.
  *
  * The method, so that a ratio near 0.99 can be told apart from noise: short bursts (BENCH_SECONDS,
  * default 3 s) in strict alternation, bare X bare Y bare Z bare …, for BENCH_ROUNDS rounds (default
- * 20, the order of X, Y, Z rotating). Each burst is divided by the mean of the bare bursts just
- * before and after it; the table gives the median of these paired ratios, their interquartile
- * range and a distribution-free 95 % confidence interval of the median, for requests/s and for
- * server CPU per request. About 6½ minutes at the defaults. Then the private RSS each server added
- * over the whole run, perfpilot's in-process hot path, and its percentile accuracy under wrk.
+ * 16, the order of X, Y, Z rotating), with fresh server processes every round. Each burst is
+ * divided by the mean of the bare bursts just before and after it; the table gives the median of
+ * these paired ratios, their interquartile range and a distribution-free 95 % confidence interval
+ * of the median, for requests/s and for server CPU per request. `bare-control` is a second bare
+ * process, so the table shows the method's own error. About 9 minutes at the defaults. Then the
+ * memory each server added over a round, perfpilot's in-process hot path, and its percentile
+ * accuracy under wrk.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -21,18 +23,24 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The built package, as a service imports it (`npm run bench` builds it first). */
 const DIST = process.env.PERFPILOT_DIST ?? `${ROOT}dist`;
-const SETUPS = ['bare', 'perfpilot', 'prom-client', 'opentelemetry'] as const;
-type Setup = (typeof SETUPS)[number] | 'perfpilot-accuracy';
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
+const SETUPS = ['bare', 'bare-control', 'perfpilot', 'prom-client', 'opentelemetry'] as const;
+type Setup = (typeof SETUPS)[number] | 'perfpilot-accuracy' | 'perfpilot-toggle';
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 16);
 /** The length of one wrk burst, whole seconds. */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+/** The in-process A/B: perfpilot attached and detached every PHASE_MS under one long wrk run. */
+const PHASE_MS = 500;
+/** How long after a switch a phase starts counting. */
+const SETTLE_MS = 200;
+const AB_SECONDS = Number(process.env.BENCH_AB_SECONDS ?? 60);
 
 // ---- the server under test (child process, plain node: no TypeScript loader in its memory) ----
 
 /**
  * Run as `node --expose-gc --input-type=module -e SERVER <setup> <dist>`. Answers on stdin:
  * "cpu" → its CPU time so far; "rss" → its private RSS growth since before the setup was loaded,
- * and for perfpilot-accuracy the percentiles of the sketch against exact durations.
+ * and for perfpilot-accuracy the percentiles of the sketch against exact durations; for
+ * perfpilot-toggle, "mark" → forget the phases so far, "phases" → the phases since.
  */
 const SERVER = `
 import http from 'node:http';
@@ -76,6 +84,39 @@ if (setup === 'prom-client') {
     hello(req, res);
   };
 }
+let phases = [];
+if (setup === 'perfpilot-toggle') {
+  // perfpilot attached during 'on' phases only, in the cycle off on off control: 'control' phases
+  // are 'off' phases counted apart, so comparing them with their neighbours shows the method's error.
+  const { instrument } = await import(dist + '/instrument/index.js');
+  const perf = instrument({ service: 'bench', environment: 'bench' });
+  setInterval(() => JSON.stringify(perf.sketch()), 2000).unref();
+  const cycle = ['off', 'on', 'off', 'control'];
+  const cpuUs = () => { const { user, system } = process.cpuUsage(); return user + system; };
+  // Attaching or detaching changes Node's channel objects, and the JIT's code that reads them is
+  // thrown away and redone (measured: the phase just after a switch ran 13 % slower): each phase
+  // counts only after SETTLE_MS.
+  let requests = 0;
+  let phase = 0;
+  let cpuAt = 0;
+  let msAt = 0;
+  handler = (req, res) => { requests++; hello(req, res); };
+  const switchPhase = () => {
+    const cpu = cpuUs();
+    const ms = performance.now();
+    if (msAt > 0) phases.push({ kind: cycle[phase % 4], requests, cpuUs: cpu - cpuAt, ms: ms - msAt });
+    phase++;
+    if (cycle[phase % 4] === 'on') perf.attach(server);
+    else if (cycle[(phase + 3) % 4] === 'on') perf.close();
+    setTimeout(() => {
+      requests = 0;
+      cpuAt = cpuUs();
+      msAt = performance.now();
+      setTimeout(switchPhase, ${PHASE_MS - SETTLE_MS});
+    }, ${SETTLE_MS});
+  };
+  switchPhase();
+}
 if (setup === 'perfpilot' || setup === 'perfpilot-accuracy') {
   const { instrument } = await import(dist + '/instrument/index.js');
   const { decodeSketch, newSketch } = await import(dist + '/instrument/duration-sketch.js');
@@ -106,6 +147,11 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   if (line === 'cpu') {
     const { user, system } = process.cpuUsage();
     console.log(JSON.stringify({ cpuUs: user + system }));
+  } else if (line === 'mark') {
+    phases = [];
+    console.log('{}');
+  } else if (line === 'phases') {
+    console.log(JSON.stringify({ phases }));
   } else if (line === 'rss') {
     globalThis.gc();
     console.log(JSON.stringify({ rssGrowth: rssAnon() - rssAtStart, retainedGrowth: retained() - retainedAtStart, report: report() }));
@@ -125,7 +171,7 @@ interface Accuracy {
 
 // ---- the driver ----
 
-/** One server under test, alive for the whole run. */
+/** One server under test, alive for one round. */
 interface Child {
   readonly url: string;
   ask<T>(command: string): Promise<T>;
@@ -213,6 +259,15 @@ function ratioCells(ratios: readonly number[]): string {
   return `${f(median(ratios))} | ${f(quantile(ratios, 0.25))}–${f(quantile(ratios, 0.75))} | ${ci ? `${f(ci.low)}–${f(ci.high)}` : 'n/a (n < 6)'}`;
 }
 
+/** Whether paired throughput ratios show the ≥ 99 % goal met, missed, or not resolved. */
+function verdict(ratios: readonly number[]): string {
+  const ci = medianInterval(ratios);
+  if (ci === null) return 'not resolved: too few pairs for an interval';
+  if (ci.low >= 0.99) return `met: the whole 95 % interval of the median ratio (${ci.low.toFixed(3)}–${ci.high.toFixed(3)}) is ≥ 0.99`;
+  if (ci.high < 0.99) return `missed: the whole 95 % interval of the median ratio (${ci.low.toFixed(3)}–${ci.high.toFixed(3)}) is < 0.99`;
+  return `not resolved at this noise: the interval ${ci.low.toFixed(3)}–${ci.high.toFixed(3)} straddles 0.99`;
+}
+
 /**
  * perfpilot's own work per request, in ns, timed in-process: the two diagnostics-channel
  * messages Node publishes for a request (allocated here as Node allocates them) and everything
@@ -258,6 +313,46 @@ async function accuracyReport(seconds: number): Promise<Accuracy[]> {
   }
 }
 
+interface Phase {
+  readonly kind: 'off' | 'on' | 'control';
+  readonly requests: number;
+  readonly cpuUs: number;
+  readonly ms: number;
+}
+
+/**
+ * The in-process A/B: one server under one long wrk run, perfpilot attached ('on') and detached
+ * every PHASE_MS in the cycle off on off control. Each on or control phase is paired with the off
+ * phases around it, so the machine's drift, which moves the cross-process bursts by several %,
+ * cancels out over a quarter second; and both sides are the same process, so the few % two
+ * processes of the same code differ by (bare-control) cancel too. Detached, perfpilot has
+ * unsubscribed from Node's channels: an off phase costs what a request without perfpilot costs.
+ */
+async function inProcessAB(seconds: number): Promise<{ on: { cpu: number[]; rps: number[] }; control: { cpu: number[]; rps: number[] }; phases: number }> {
+  const child = await startChild('perfpilot-toggle');
+  try {
+    wrk(child.url, 3); // warm-up: both states seen by the JIT
+    await child.ask('mark');
+    wrk(child.url, seconds);
+    const { phases } = await child.ask<{ phases: Phase[] }>('phases');
+    // Phases cut by wrk's start or end are left out: a full phase serves thousands of requests.
+    const busy = median(phases.map((p) => p.requests)) / 2;
+    const result = { on: { cpu: [] as number[], rps: [] as number[] }, control: { cpu: [] as number[], rps: [] as number[] }, phases: 0 };
+    for (let i = 1; i + 1 < phases.length; i++) {
+      const [before, x, after] = [phases[i - 1]!, phases[i]!, phases[i + 1]!];
+      if (x.kind === 'off' || [before, x, after].some((p) => p.requests < busy)) continue;
+      const cpu = (p: Phase) => p.cpuUs / p.requests;
+      const rps = (p: Phase) => p.requests / p.ms;
+      result[x.kind].cpu.push(cpu(x) / ((cpu(before) + cpu(after)) / 2));
+      result[x.kind].rps.push(rps(x) / ((rps(before) + rps(after)) / 2));
+      result.phases++;
+    }
+    return result;
+  } finally {
+    child.stop();
+  }
+}
+
 async function main(): Promise<void> {
   if (spawnSync('sh', ['-c', 'command -v wrk && command -v taskset'], { stdio: 'ignore' }).status !== 0) {
     console.error('wrk and taskset are needed (Debian: wrk, util-linux)');
@@ -272,20 +367,25 @@ async function main(): Promise<void> {
     process.exit(64);
   }
   const loadAtStart = loadavg().map((x) => x.toFixed(2)).join(' ');
-  const children = new Map<(typeof SETUPS)[number], Child>();
-  try {
-    for (const setup of SETUPS) children.set(setup, await startChild(setup));
-    for (const child of children.values()) wrk(child.url, 2); // warm-up: let the JIT settle
-    const bare = children.get('bare')!;
-    const others = SETUPS.filter((s) => s !== 'bare');
-    const ratios = new Map(others.map((s) => [s, { rps: [] as number[], cpu: [] as number[], bursts: [] as Burst[] }]));
-    const bareBursts: Burst[] = [];
-    // Strict alternation, each setup's burst between two bare bursts: bare X bare Y bare Z bare …
-    // The ratio of a burst is taken against the mean of the two bare bursts around it, so a drift
-    // of the machine's speed over a few seconds cancels out; the order of X, Y, Z rotates per round.
-    let previous = await burst(bare, SECONDS);
-    bareBursts.push(previous);
-    for (let round = 0; round < ROUNDS; round++) {
+  const others = SETUPS.filter((s) => s !== 'bare');
+  const ratios = new Map(others.map((s) => [s, { rps: [] as number[], cpu: [] as number[], bursts: [] as Burst[] }]));
+  const bareBursts: Burst[] = [];
+  const rss = new Map<string, number[]>(SETUPS.map((s) => [s, []]));
+  const kept = new Map<string, number[]>(SETUPS.map((s) => [s, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    // Fresh processes every round: two processes of the same code differ by a few % in speed
+    // (measured: a second bare server at 0.95 of the first's CPU per request, round after round),
+    // which more rounds with the same processes never average out.
+    const children = new Map<(typeof SETUPS)[number], Child>();
+    try {
+      for (const setup of SETUPS) children.set(setup, await startChild(setup));
+      for (const child of children.values()) wrk(child.url, 1); // warm-up: let the JIT settle
+      const bare = children.get('bare')!;
+      // Strict alternation, each setup's burst between two bare bursts: bare X bare Y bare Z bare …
+      // The ratio of a burst is taken against the mean of the two bare bursts around it, so a drift
+      // of the machine's speed over a few seconds cancels out; the order of X, Y, Z rotates per round.
+      let previous = await burst(bare, SECONDS);
+      bareBursts.push(previous);
       const line: string[] = [];
       for (let i = 0; i < others.length; i++) {
         const setup = others[(i + round) % others.length]!;
@@ -299,46 +399,49 @@ async function main(): Promise<void> {
         line.push(`${setup} ${(run.rps / 1000).toFixed(1)}k (×${r.rps.at(-1)!.toFixed(3)})`);
         previous = after;
       }
+      for (const [setup, child] of children) {
+        const m = await child.ask<{ rssGrowth: number; retainedGrowth: number }>('rss');
+        rss.get(setup)!.push(m.rssGrowth);
+        kept.get(setup)!.push(m.retainedGrowth);
+      }
       console.log(`round ${round + 1}/${ROUNDS}: ${line.join(', ')}; bare ${(previous.rps / 1000).toFixed(1)}k`);
+    } finally {
+      for (const child of children.values()) child.stop();
     }
-    const rss = new Map<string, number>();
-    const kept = new Map<string, number>();
-    for (const [setup, child] of children) {
-      const m = await child.ask<{ rssGrowth: number; retainedGrowth: number }>('rss');
-      rss.set(setup, m.rssGrowth);
-      kept.set(setup, m.retainedGrowth);
-    }
-
-    const bareRps = bareBursts.map((b) => b.rps);
-    const load = loadavg().map((x) => x.toFixed(2)).join(' ');
-    console.log(`\nwrk -t1 -c32, ${SECONDS} s bursts, ${ROUNDS} rounds of bare X bare Y bare Z (order rotating), server on CPU 0, wrk on CPU 1; load average ${loadAtStart} at the start, ${load} at the end.`);
-    console.log(`Bare ranged ${(Math.min(...bareRps) / 1000).toFixed(1)}k–${(Math.max(...bareRps) / 1000).toFixed(1)}k req/s over ${bareRps.length} bursts (median ${(median(bareRps) / 1000).toFixed(1)}k).`);
-    console.log(`Ratios are paired: each burst ÷ the mean of the bare bursts just before and after it; n = ${ROUNDS} per setup.\n`);
-    console.log('| setup | median requests/s | throughput ÷ bare: median | IQR | 95 % CI of the median | CPU per request ÷ bare: median | IQR | 95 % CI of the median |');
-    console.log('|---|---|---|---|---|---|---|---|');
-    for (const setup of others) {
-      const r = ratios.get(setup)!;
-      console.log(`| ${setup} | ${(median(r.bursts.map((b) => b.rps)) / 1000).toFixed(1)}k | ${ratioCells(r.rps)} | ${ratioCells(r.cpu)} |`);
-    }
-    const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(2)} MB`;
-    const added = (m: Map<string, number>, setup: string) => (setup === 'bare' ? '—' : mb(m.get(setup)! - m.get('bare')!));
-    console.log('\n| setup | private RSS growth, load to end of run | added vs bare | heap + external kept after a GC, growth | added vs bare |');
-    console.log('|---|---|---|---|---|');
-    for (const setup of SETUPS) console.log(`| ${setup} | ${mb(rss.get(setup)!)} | ${added(rss, setup)} | ${mb(kept.get(setup)!)} | ${added(kept, setup)} |`);
-    const addedBytes = rss.get('perfpilot')! - rss.get('bare')!;
-    console.log(`\nGoal "perfpilot adds at most 2 MB of RSS": ${addedBytes <= 2 * 2 ** 20 ? 'met' : 'missed'} (${mb(addedBytes)}; one process each, so this figure has no interval).`);
-    const ci = medianInterval(ratios.get('perfpilot')!.rps);
-    const verdict = ci === null ? 'not resolved: too few rounds for an interval'
-      : ci.low >= 0.99 ? 'met: the whole 95 % interval of the median ratio is ≥ 0.99'
-      : ci.high < 0.99 ? 'missed: the whole 95 % interval of the median ratio is < 0.99'
-      : `not resolved at this noise: the interval ${ci.low.toFixed(3)}–${ci.high.toFixed(3)} straddles 0.99`;
-    console.log(`\nGoal "perfpilot ≥ 99 % of bare's throughput": ${verdict}.`);
-    const bareCpu = median(bareBursts.map((b) => b.cpuUsPerRequest));
-    const ns = await hotPathNs();
-    console.log(`\nperfpilot hot path: ${ns.toFixed(0)} ns per request (in-process, channel messages included) = ${((ns / (bareCpu * 1000)) * 100).toFixed(2)} % of bare's ${bareCpu.toFixed(2)} µs of CPU per request`);
-  } finally {
-    for (const child of children.values()) child.stop();
   }
+  const bareRps = bareBursts.map((b) => b.rps);
+  const load = loadavg().map((x) => x.toFixed(2)).join(' ');
+  console.log(`\nwrk -t1 -c32, ${SECONDS} s bursts, ${ROUNDS} rounds of bare X bare Y bare Z (order rotating, fresh processes each round), server on CPU 0, wrk on CPU 1; load average ${loadAtStart} at the start, ${load} at the end.`);
+  console.log(`Bare ranged ${(Math.min(...bareRps) / 1000).toFixed(1)}k–${(Math.max(...bareRps) / 1000).toFixed(1)}k req/s over ${bareRps.length} bursts (median ${(median(bareRps) / 1000).toFixed(1)}k).`);
+  console.log(`Ratios are paired: each burst ÷ the mean of the bare bursts just before and after it; n = ${ROUNDS} per setup. bare-control is a second bare process: its ratio is the method's own error.\n`);
+  console.log('| setup | median requests/s | throughput ÷ bare: median | IQR | 95 % CI of the median | CPU per request ÷ bare: median | IQR | 95 % CI of the median |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const setup of others) {
+    const r = ratios.get(setup)!;
+    console.log(`| ${setup} | ${(median(r.bursts.map((b) => b.rps)) / 1000).toFixed(1)}k | ${ratioCells(r.rps)} | ${ratioCells(r.cpu)} |`);
+  }
+  const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(2)} MB`;
+  // Per round, each setup's growth minus that round's bare growth; the median over rounds.
+  const added = (m: Map<string, number[]>, setup: string) => median(m.get(setup)!.map((x, i) => x - m.get('bare')![i]!));
+  console.log('\n| setup | private RSS growth over a round (median) | added vs bare | heap + external kept after a GC, growth | added vs bare |');
+  console.log('|---|---|---|---|---|');
+  for (const setup of SETUPS) {
+    const cell = (m: Map<string, number[]>) => `${mb(median(m.get(setup)!))} | ${setup === 'bare' ? '—' : mb(added(m, setup))}`;
+    console.log(`| ${setup} | ${cell(rss)} | ${cell(kept)} |`);
+  }
+  const addedBytes = added(kept, 'perfpilot');
+  console.log(`\nGoal "perfpilot adds at most 2 MB": ${addedBytes <= 2 * 2 ** 20 ? 'met' : 'missed'} (${mb(addedBytes)} kept, median over ${ROUNDS} rounds; private RSS ${mb(added(rss, 'perfpilot'))}).`);
+  console.log(`\nGoal "perfpilot ≥ 99 % of bare's throughput", across processes: ${verdict(ratios.get('perfpilot')!.rps)}.`);
+  const ab = await inProcessAB(AB_SECONDS);
+  console.log(`\nIn-process A/B (${AB_SECONDS} s of wrk -t1 -c32 on one server, perfpilot attached and detached every ${PHASE_MS} ms; each phase ÷ the mean of the detached phases around it; ${ab.phases} phases paired):\n`);
+  console.log('| phase | n | throughput ÷ detached: median | IQR | 95 % CI of the median | CPU per request ÷ detached: median | IQR | 95 % CI of the median |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  console.log(`| perfpilot attached | ${ab.on.rps.length} | ${ratioCells(ab.on.rps)} | ${ratioCells(ab.on.cpu)} |`);
+  console.log(`| control (detached too) | ${ab.control.rps.length} | ${ratioCells(ab.control.rps)} | ${ratioCells(ab.control.cpu)} |`);
+  console.log(`\nGoal "perfpilot ≥ 99 % of bare's throughput", in-process: ${verdict(ab.on.rps)}.`);
+  const bareCpu = median(bareBursts.map((b) => b.cpuUsPerRequest));
+  const ns = await hotPathNs();
+  console.log(`\nperfpilot hot path: ${ns.toFixed(0)} ns per request (in-process, channel messages included) = ${((ns / (bareCpu * 1000)) * 100).toFixed(2)} % of bare's ${bareCpu.toFixed(2)} µs of CPU per request`);
   const accuracy = await accuracyReport(5);
   const pct = (a: number, b: number) => `${((Math.abs(a - b) / b) * 100).toFixed(2)} %`;
   console.log(`\nperfpilot percentiles under wrk (${accuracy[0]?.n} requests): the sketch vs the exact durations it was fed, and vs a second subscriber to the same channels:\n`);

@@ -56,13 +56,16 @@ export class HttpRecorder {
   constructor(private readonly log: WindowLog, private readonly series: HttpSeries, private readonly userOf: UserOf | null) {}
 
   attach(server: Server): void {
-    subscribeOnce();
-    (server as AttachedServer)[kRecorder] = this;
+    const s = server as AttachedServer;
+    if (s[kRecorder] === undefined) retain();
+    s[kRecorder] = this;
   }
 
   detach(server: Server): void {
     const s = server as AttachedServer;
-    if (s[kRecorder] === this) s[kRecorder] = undefined;
+    if (s[kRecorder] !== this) return;
+    s[kRecorder] = undefined;
+    release();
   }
 
   start(socket: Sock): void {
@@ -141,19 +144,34 @@ function onSocketClose(this: Sock): void {
 // Held here so the channels (and their subscribers) live as long as this module.
 const requestStart = channel('http.server.request.start');
 const responseFinish = channel('http.server.response.finish');
-let subscribed = false;
 
-function subscribeOnce(): void {
-  if (subscribed) return;
-  subscribed = true;
-  requestStart.subscribe((message) => {
-    const m = message as ChannelMessage;
-    const recorder = m.server[kRecorder];
-    if (recorder !== undefined) recorder.start(m.socket);
-  });
-  responseFinish.subscribe((message) => {
-    const m = message as ChannelMessage;
-    const recorder = m.server[kRecorder];
-    if (recorder !== undefined) recorder.finish(m.request, m.response, m.socket);
-  });
+function onRequestStart(message: unknown): void {
+  const m = message as ChannelMessage;
+  const recorder = m.server[kRecorder];
+  if (recorder !== undefined) recorder.start(m.socket);
+}
+
+function onResponseFinish(message: unknown): void {
+  const m = message as ChannelMessage;
+  const recorder = m.server[kRecorder];
+  if (recorder !== undefined) recorder.finish(m.request, m.response, m.socket);
+}
+
+/**
+ * Servers attached, across all recorders of the process. The channels are subscribed only while
+ * one is: Node builds and publishes a message per request only when a channel has subscribers, so
+ * once the last server is detached, requests cost exactly what they cost without perfpilot.
+ */
+let attachedServers = 0;
+
+function retain(): void {
+  if (attachedServers++ > 0) return;
+  requestStart.subscribe(onRequestStart);
+  responseFinish.subscribe(onResponseFinish);
+}
+
+function release(): void {
+  if (--attachedServers > 0) return;
+  requestStart.unsubscribe(onRequestStart);
+  responseFinish.unsubscribe(onResponseFinish);
 }
