@@ -10,9 +10,9 @@
  * divided by the mean of the bare bursts just before and after it; the table gives the median of
  * these paired ratios, their interquartile range and a distribution-free 95 % confidence interval
  * of the median, for requests/s and for server CPU per request. `bare-control` is a second bare
- * process, so the table shows the method's own error. About 9 minutes at the defaults. Then the
- * memory each server added over a round, perfpilot's in-process hot path, and its percentile
- * accuracy under wrk.
+ * process, so the table shows the method's own error. Then an in-process A/B (see inProcessAB),
+ * the memory each server added over a round, perfpilot's in-process hot path, and its percentile
+ * accuracy under wrk. About 13 minutes at the defaults.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -32,7 +32,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const PHASE_MS = 500;
 /** How long after a switch a phase starts counting. */
 const SETTLE_MS = 200;
-const AB_SECONDS = Number(process.env.BENCH_AB_SECONDS ?? 60);
+const AB_SECONDS = Number(process.env.BENCH_AB_SECONDS ?? 120);
 
 // ---- the server under test (child process, plain node: no TypeScript loader in its memory) ----
 
@@ -362,8 +362,8 @@ async function main(): Promise<void> {
     console.error(`${DIST}/instrument/index.js is missing: run \`npm run build\` (npm run bench does)`);
     process.exit(64);
   }
-  if (!(Number.isInteger(ROUNDS) && ROUNDS >= 1 && Number.isInteger(SECONDS) && SECONDS >= 1)) {
-    console.error(`BENCH_ROUNDS (${ROUNDS}) and BENCH_SECONDS (${SECONDS}) must be whole numbers ≥ 1`);
+  if (!(Number.isInteger(ROUNDS) && ROUNDS >= 1 && Number.isInteger(SECONDS) && SECONDS >= 1 && Number.isInteger(AB_SECONDS) && AB_SECONDS >= 10)) {
+    console.error(`BENCH_ROUNDS (${ROUNDS}) and BENCH_SECONDS (${SECONDS}) must be whole numbers ≥ 1, BENCH_AB_SECONDS (${AB_SECONDS}) one ≥ 10`);
     process.exit(64);
   }
   const loadAtStart = loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -379,7 +379,7 @@ async function main(): Promise<void> {
     const children = new Map<(typeof SETUPS)[number], Child>();
     try {
       for (const setup of SETUPS) children.set(setup, await startChild(setup));
-      for (const child of children.values()) wrk(child.url, 1); // warm-up: let the JIT settle
+      for (const child of children.values()) wrk(child.url, 2); // warm-up: let the JIT settle
       const bare = children.get('bare')!;
       // Strict alternation, each setup's burst between two bare bursts: bare X bare Y bare Z bare …
       // The ratio of a burst is taken against the mean of the two bare bursts around it, so a drift
