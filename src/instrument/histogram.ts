@@ -32,36 +32,46 @@ export class Histogram {
 export type StatusHistograms = (Histogram | undefined)[];
 
 /**
- * route → method → histograms by status class. Keys are strings the request already has (the
- * route pattern, the method), so a lookup allocates nothing; "" is the route when none is known.
+ * route → method → series id, and the histograms of each series by id. Keys are strings the
+ * request already has (the route pattern, the method), so a lookup allocates nothing; "" is the
+ * route when none is known. The recorder holds finished requests back by series id (see
+ * HttpRecorder.flush), so a request's finish does not touch the histograms.
  */
 export class HttpSeries {
-  readonly byRoute = new Map<string, Map<string, StatusHistograms>>();
+  readonly byRoute = new Map<string, Map<string, number>>();
+  private readonly byId: StatusHistograms[] = [];
   // The last series looked up: consecutive requests mostly hit the same one.
   private lastRoute = '';
   private lastMethod = '';
-  private lastByStatus: StatusHistograms | undefined;
+  private lastId = -1;
 
   constructor(private readonly boundsSeconds: readonly number[]) {}
 
-  observe(route: string, method: string, statusClass: number, durationMs: number): void {
-    let byStatus = this.lastByStatus;
-    if (byStatus === undefined || route !== this.lastRoute || method !== this.lastMethod) {
-      byStatus = this.lookup(route, method);
-      this.lastRoute = route;
-      this.lastMethod = method;
-      this.lastByStatus = byStatus;
+  /** The id of the series of `route` and `method`, created on first use. */
+  idOf(route: string, method: string): number {
+    if (this.lastId >= 0 && route === this.lastRoute && method === this.lastMethod) return this.lastId;
+    let byMethod = this.byRoute.get(route);
+    if (byMethod === undefined) this.byRoute.set(route, (byMethod = new Map()));
+    let id = byMethod.get(method);
+    if (id === undefined) {
+      id = this.byId.push([undefined, undefined, undefined, undefined, undefined, undefined]) - 1;
+      byMethod.set(method, id);
     }
+    this.lastRoute = route;
+    this.lastMethod = method;
+    this.lastId = id;
+    return id;
+  }
+
+  /** The histograms of series `id`, by status class. */
+  histograms(id: number): StatusHistograms {
+    return this.byId[id]!;
+  }
+
+  observe(id: number, statusClass: number, durationMs: number): void {
+    const byStatus = this.byId[id]!;
     let histogram = byStatus[statusClass];
     if (histogram === undefined) byStatus[statusClass] = histogram = new Histogram(this.boundsSeconds);
     histogram.observe(durationMs);
-  }
-
-  private lookup(route: string, method: string): StatusHistograms {
-    let byMethod = this.byRoute.get(route);
-    if (byMethod === undefined) this.byRoute.set(route, (byMethod = new Map()));
-    let byStatus = byMethod.get(method);
-    if (byStatus === undefined) byMethod.set(method, (byStatus = [undefined, undefined, undefined, undefined, undefined, undefined]));
-    return byStatus;
   }
 }

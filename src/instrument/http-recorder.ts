@@ -11,6 +11,8 @@ import type { WindowLog } from './window-log.js';
 export type UserOf = (req: IncomingMessage) => string | null | undefined;
 
 const kRecorder = Symbol('perfpilot.recorder');
+/** At most this many finished requests are held back before they are added to the window. */
+const HELD_MAX = 256;
 const kConnection = Symbol('perfpilot.connection');
 
 /**
@@ -52,6 +54,14 @@ interface ChannelMessage {
 export class HttpRecorder {
   inFlight = 0;
   abortedTotal = 0;
+  /**
+   * Finished requests not yet in the window: duration, and series id × 8 + status class. Adding
+   * them a few hundred at a time keeps the sketch's and the histograms' code and memory out of
+   * each request's path: under cachegrind, the L1 misses perfpilot adds to a request halved.
+   */
+  private readonly heldDurationsMs = new Float64Array(HELD_MAX);
+  private readonly heldKeys = new Int32Array(HELD_MAX);
+  private held = 0;
 
   constructor(private readonly log: WindowLog, private readonly series: HttpSeries, private readonly userOf: UserOf | null) {}
 
@@ -97,13 +107,38 @@ export class HttpRecorder {
     let statusClass = (res.statusCode / 100) | 0;
     if (statusClass < 1) statusClass = 1;
     else if (statusClass > 5) statusClass = 5;
+    const i = this.held;
+    this.heldDurationsMs[i] = durationMs;
+    this.heldKeys[i] = (this.series.idOf(routeOf(req), req.method!) << 3) | statusClass;
+    this.held = i + 1;
+    if (i + 1 === HELD_MAX) this.flush();
+    const generation = this.log.current.generation;
+    if (c.userGeneration !== generation || this.userOf !== null) this.countUser(req, socket, c, generation);
+  }
+
+  /**
+   * Adds the finished requests held back to the window in progress and to their series. Called
+   * when HELD_MAX are held, and before anything reads the window or the series (a pull, /metrics).
+   */
+  flush(): void {
+    const n = this.held;
+    if (n === 0) return;
+    this.held = 0;
     const window = this.log.current;
-    window.requests++;
-    window.statusClasses[statusClass]!++;
-    if (statusClass === 5) window.errors++;
-    window.durations.accept(durationMs);
-    this.series.observe(routeOf(req), req.method!, statusClass, durationMs);
-    if (c.userGeneration !== window.generation || this.userOf !== null) this.countUser(req, socket, c, window.generation);
+    const sketch = window.durations;
+    const classes = window.statusClasses;
+    let errors = 0;
+    for (let i = 0; i < n; i++) {
+      const durationMs = this.heldDurationsMs[i]!;
+      const key = this.heldKeys[i]!;
+      const statusClass = key & 7;
+      classes[statusClass]!++;
+      if (statusClass === 5) errors++;
+      sketch.accept(durationMs);
+      this.series.observe(key >> 3, statusClass, durationMs);
+    }
+    window.requests += n;
+    window.errors += errors;
   }
 
   /**

@@ -119,8 +119,12 @@ export function instrument(options: InstrumentOptions): Instrumentation {
       exporters.add(exporter);
       return exporter;
     },
-    metrics: () => renderPrometheus({ http: series, inFlight: http.inFlight, abortedTotal: http.abortedTotal, db: dbHistogram }),
+    metrics() {
+      http.flush();
+      return renderPrometheus({ http: series, inFlight: http.inFlight, abortedTotal: http.abortedTotal, db: dbHistogram });
+    },
     sketch(since = null) {
+      http.flush();
       const pulled = log.pull(since);
       return {
         version: SKETCH_ENVELOPE_VERSION,
@@ -137,6 +141,7 @@ export function instrument(options: InstrumentOptions): Instrumentation {
     async close() {
       for (const server of servers) http.detach(server);
       servers.clear();
+      http.flush();
       await Promise.all([...exporters].map((e) => e.close()));
       exporters.clear();
     },

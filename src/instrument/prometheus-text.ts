@@ -33,7 +33,8 @@ export function renderPrometheus(state: PrometheusState): string {
   const requests: string[] = [];
   const errors: string[] = [];
   for (const [route, byMethod] of state.http.byRoute) {
-    for (const [method, byStatus] of byMethod) {
+    for (const [method, id] of byMethod) {
+      const byStatus = state.http.histograms(id);
       const base = `route="${escapeLabel(route)}",method="${escapeLabel(method)}"`;
       let fivexx = 0;
       byStatus.forEach((histogram, cls) => {
