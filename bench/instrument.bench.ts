@@ -84,18 +84,22 @@ if (setup === 'prom-client') {
     hello(req, res);
   };
 }
+const cpuUs = () => { const { user, system } = process.cpuUsage(); return user + system; };
+let perf;
+if (setup.startsWith('perfpilot')) {
+  const { instrument } = await import(dist + '/instrument/index.js');
+  perf = instrument({ service: 'bench', environment: 'bench' });
+  // A puller, as perfpilot's app source would be (every 10 s by default; here every 2 s).
+  if (setup !== 'perfpilot-accuracy') setInterval(() => JSON.stringify(perf.sketch()), 2000).unref();
+}
 let phases = [];
 if (setup === 'perfpilot-toggle') {
   // perfpilot attached during 'on' phases only, in the cycle off on off control: 'control' phases
   // are 'off' phases counted apart, so comparing them with their neighbours shows the method's error.
-  const { instrument } = await import(dist + '/instrument/index.js');
-  const perf = instrument({ service: 'bench', environment: 'bench' });
-  setInterval(() => JSON.stringify(perf.sketch()), 2000).unref();
   const cycle = ['off', 'on', 'off', 'control'];
-  const cpuUs = () => { const { user, system } = process.cpuUsage(); return user + system; };
   // Attaching or detaching changes Node's channel objects, and the JIT's code that reads them is
-  // thrown away and redone (measured: the phase just after a switch ran 13 % slower): each phase
-  // counts only after SETTLE_MS.
+  // thrown away and redone (a first version without settling had its control phases at 1.07, i.e.
+  // the phase right after a switch about 13 % slower): each phase counts only after SETTLE_MS.
   let requests = 0;
   let phase = 0;
   let cpuAt = 0;
@@ -117,36 +121,29 @@ if (setup === 'perfpilot-toggle') {
   };
   switchPhase();
 }
-if (setup === 'perfpilot' || setup === 'perfpilot-accuracy') {
-  const { instrument } = await import(dist + '/instrument/index.js');
-  const { decodeSketch, newSketch } = await import(dist + '/instrument/duration-sketch.js');
-  const perf = instrument({ service: 'bench', environment: 'bench' });
+if (setup === 'perfpilot') perf.attach(server);
+if (setup === 'perfpilot-accuracy') {
   perf.attach(server);
-  if (setup === 'perfpilot-accuracy') {
-    // The durations the sketch is fed, and independently the same channels' durations.
-    const fed = [];
-    const independent = [];
-    const base = Object.getPrototypeOf(Object.getPrototypeOf(newSketch()));
-    const accept = base.accept;
-    base.accept = function (value, weight) { fed.push(value); accept.call(this, value, weight); };
-    const starts = new WeakMap();
-    channel('http.server.request.start').subscribe((m) => starts.set(m.response, performance.now()));
-    channel('http.server.response.finish').subscribe((m) => independent.push(performance.now() - starts.get(m.response)));
-    report = () => {
-      const sketch = decodeSketch(perf.sketch().http.durationMs);
-      const at = (xs, q) => xs.sort((a, b) => a - b)[Math.floor(q * (xs.length - 1))];
-      return [0.5, 0.9, 0.99].map((q) => ({ q, sketchMs: sketch.getValueAtQuantile(q), fedMs: at(fed, q), independentMs: at(independent, q), n: fed.length }));
-    };
-  } else {
-    // A puller, as perfpilot's app source would be (every 10 s by default; here every 2 s).
-    setInterval(() => JSON.stringify(perf.sketch()), 2000).unref();
-  }
+  const { decodeSketch, newSketch } = await import(dist + '/instrument/duration-sketch.js');
+  // The durations the sketch is fed, and independently the same channels' durations.
+  const fed = [];
+  const independent = [];
+  const base = Object.getPrototypeOf(Object.getPrototypeOf(newSketch()));
+  const accept = base.accept;
+  base.accept = function (value, weight) { fed.push(value); accept.call(this, value, weight); };
+  const starts = new WeakMap();
+  channel('http.server.request.start').subscribe((m) => starts.set(m.response, performance.now()));
+  channel('http.server.response.finish').subscribe((m) => independent.push(performance.now() - starts.get(m.response)));
+  report = () => {
+    const sketch = decodeSketch(perf.sketch().http.durationMs);
+    const at = (xs, q) => xs.sort((a, b) => a - b)[Math.floor(q * (xs.length - 1))];
+    return [0.5, 0.9, 0.99].map((q) => ({ q, sketchMs: sketch.getValueAtQuantile(q), fedMs: at(fed, q), independentMs: at(independent, q), n: fed.length }));
+  };
 }
 server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ port: server.address().port })));
 createInterface({ input: process.stdin }).on('line', (line) => {
   if (line === 'cpu') {
-    const { user, system } = process.cpuUsage();
-    console.log(JSON.stringify({ cpuUs: user + system }));
+    console.log(JSON.stringify({ cpuUs: cpuUs() }));
   } else if (line === 'mark') {
     phases = [];
     console.log('{}');
@@ -224,6 +221,9 @@ function wrk(url: string, seconds: number): { rps: number; requests: number } {
   if (!rps || !requests) throw new Error(`wrk failed: ${r.stderr || r.stdout}`);
   return { rps: Number(rps[1]), requests: Number(requests[1]) };
 }
+
+/** A measurement divided by the mean of the reference measurements just before and after it. */
+const paired = (x: number, before: number, after: number) => x / ((before + after) / 2);
 
 /** The value at fraction `p` of sorted `xs`, interpolated between ranks (p = 0.5: the median). */
 function quantile(xs: readonly number[], p: number): number {
@@ -343,8 +343,8 @@ async function inProcessAB(seconds: number): Promise<{ on: { cpu: number[]; rps:
       if (x.kind === 'off' || [before, x, after].some((p) => p.requests < busy)) continue;
       const cpu = (p: Phase) => p.cpuUs / p.requests;
       const rps = (p: Phase) => p.requests / p.ms;
-      result[x.kind].cpu.push(cpu(x) / ((cpu(before) + cpu(after)) / 2));
-      result[x.kind].rps.push(rps(x) / ((rps(before) + rps(after)) / 2));
+      result[x.kind].cpu.push(paired(cpu(x), cpu(before), cpu(after)));
+      result[x.kind].rps.push(paired(rps(x), rps(before), rps(after)));
       result.phases++;
     }
     return result;
@@ -394,8 +394,8 @@ async function main(): Promise<void> {
         bareBursts.push(after);
         const r = ratios.get(setup)!;
         r.bursts.push(run);
-        r.rps.push(run.rps / ((previous.rps + after.rps) / 2));
-        r.cpu.push(run.cpuUsPerRequest / ((previous.cpuUsPerRequest + after.cpuUsPerRequest) / 2));
+        r.rps.push(paired(run.rps, previous.rps, after.rps));
+        r.cpu.push(paired(run.cpuUsPerRequest, previous.cpuUsPerRequest, after.cpuUsPerRequest));
         line.push(`${setup} ${(run.rps / 1000).toFixed(1)}k (×${r.rps.at(-1)!.toFixed(3)})`);
         previous = after;
       }

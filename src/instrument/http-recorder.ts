@@ -11,9 +11,9 @@ import type { WindowLog } from './window-log.js';
 export type UserOf = (req: IncomingMessage) => string | null | undefined;
 
 const kRecorder = Symbol('perfpilot.recorder');
+const kConnection = Symbol('perfpilot.connection');
 /** At most this many finished requests are held back before they are added to the window. */
 const HELD_MAX = 256;
-const kConnection = Symbol('perfpilot.connection');
 
 /**
  * What perfpilot keeps on a connection, created when its first request starts. One property on
