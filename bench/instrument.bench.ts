@@ -10,9 +10,11 @@
  * divided by the mean of the bare bursts just before and after it; the table gives the median of
  * these paired ratios, their interquartile range and a distribution-free 95 % confidence interval
  * of the median, for requests/s and for server CPU per request. `bare-control` is a second bare
- * process, so the table shows the method's own error. Then an in-process A/B (see inProcessAB),
- * the memory each server added over a round, perfpilot's in-process hot path, and its percentile
- * accuracy under wrk. About 13 minutes at the defaults.
+ * process, so the table shows the method's own error. Then the same ratios measured at once (see
+ * concurrentPair: bare and one setup sharing CPU 0 under two wrk runs, which cancels the machine's
+ * drift), an in-process A/B (see inProcessAB), the memory each server added over a round,
+ * perfpilot's in-process hot path, and its percentile accuracy under wrk. About 20 minutes at the
+ * defaults.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -24,7 +26,9 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The built package, as a service imports it (`npm run bench` builds it first). */
 const DIST = process.env.PERFPILOT_DIST ?? `${ROOT}dist`;
 const SETUPS = ['bare', 'bare-control', 'perfpilot', 'prom-client', 'opentelemetry'] as const;
-type Setup = (typeof SETUPS)[number] | 'perfpilot-accuracy' | 'perfpilot-toggle';
+/** What any timer on Node's channels pays: their messages alone, and those plus a clock read at each end. */
+const FLOORS = ['channels-only', 'channels-clocks'] as const;
+type Setup = (typeof SETUPS)[number] | (typeof FLOORS)[number] | 'perfpilot-accuracy' | 'perfpilot-toggle';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 16);
 /** The length of one wrk burst, whole seconds. */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -74,6 +78,14 @@ if (setup === 'opentelemetry') {
   server = createRequire(process.cwd() + '/')('node:http').createServer((req, res) => handler(req, res));
 } else {
   server = http.createServer((req, res) => handler(req, res));
+}
+if (setup === 'channels-only' || setup === 'channels-clocks') {
+  // Subscribed, Node builds and publishes a message at each request's start and finish.
+  const clocks = setup === 'channels-clocks';
+  let startMs = 0;
+  globalThis.totalMs = 0;
+  channel('http.server.request.start').subscribe(clocks ? () => { startMs = performance.now(); } : () => {});
+  channel('http.server.response.finish').subscribe(clocks ? () => { globalThis.totalMs += performance.now() - startMs; } : () => {});
 }
 if (setup === 'prom-client') {
   const client = await import('prom-client');
@@ -209,17 +221,26 @@ interface Burst {
 
 async function burst(child: Child, seconds: number): Promise<Burst> {
   const before = await child.ask<{ cpuUs: number }>('cpu');
-  const { rps, requests } = wrk(child.url, seconds);
+  const { rps, requests } = await wrk(child.url, seconds);
   const after = await child.ask<{ cpuUs: number }>('cpu');
   return { rps, cpuUsPerRequest: (after.cpuUs - before.cpuUs) / requests };
 }
 
-function wrk(url: string, seconds: number): { rps: number; requests: number } {
-  const r = spawnSync('taskset', ['-c', '1', 'wrk', '-t1', '-c32', `-d${seconds}s`, url], { encoding: 'utf8' });
-  const rps = /Requests\/sec:\s+([\d.]+)/.exec(r.stdout);
-  const requests = /(\d+) requests in/.exec(r.stdout);
-  if (!rps || !requests) throw new Error(`wrk failed: ${r.stderr || r.stdout}`);
-  return { rps: Number(rps[1]), requests: Number(requests[1]) };
+/** One wrk run against `url`, pinned to CPU 1; resolves when it ends. */
+function wrk(url: string, seconds: number): Promise<{ rps: number; requests: number }> {
+  return new Promise((resolve, reject) => {
+    const run = spawn('taskset', ['-c', '1', 'wrk', '-t1', '-c32', `-d${seconds}s`, url]);
+    let out = '';
+    run.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    run.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    run.on('error', reject);
+    run.on('close', () => {
+      const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
+      const requests = /(\d+) requests in/.exec(out);
+      if (!rps || !requests) reject(new Error(`wrk failed: ${out}`));
+      else resolve({ rps: Number(rps[1]), requests: Number(requests[1]) });
+    });
+  });
 }
 
 /** A measurement divided by the mean of the reference measurements just before and after it. */
@@ -305,8 +326,8 @@ async function hotPathNs(): Promise<number> {
 async function accuracyReport(seconds: number): Promise<Accuracy[]> {
   const child = await startChild('perfpilot-accuracy');
   try {
-    wrk(child.url, 2); // warm-up (its requests are in both the sketch and the exact lists)
-    wrk(child.url, seconds);
+    await wrk(child.url, 2); // warm-up (its requests are in both the sketch and the exact lists)
+    await wrk(child.url, seconds);
     return (await child.ask<{ report: Accuracy[] }>('rss')).report;
   } finally {
     child.stop();
@@ -331,9 +352,9 @@ interface Phase {
 async function inProcessAB(seconds: number): Promise<{ on: { cpu: number[]; rps: number[] }; control: { cpu: number[]; rps: number[] }; phases: number }> {
   const child = await startChild('perfpilot-toggle');
   try {
-    wrk(child.url, 3); // warm-up: both states seen by the JIT
+    await wrk(child.url, 3); // warm-up: both states seen by the JIT
     await child.ask('mark');
-    wrk(child.url, seconds);
+    await wrk(child.url, seconds);
     const { phases } = await child.ask<{ phases: Phase[] }>('phases');
     // Phases cut by wrk's start or end are left out: a full phase serves thousands of requests.
     const busy = median(phases.map((p) => p.requests)) / 2;
@@ -350,6 +371,38 @@ async function inProcessAB(seconds: number): Promise<{ on: { cpu: number[]; rps:
     return result;
   } finally {
     child.stop();
+  }
+}
+
+/**
+ * The setups measured at once beside bare (OpenTelemetry, at a third of bare, needs no such
+ * precision), with the floors: what subscribing to Node's channels costs before perfpilot does anything.
+ */
+const CONCURRENT = ['bare-control', ...FLOORS, 'perfpilot', 'prom-client'] as const;
+
+/**
+ * At once: a fresh bare server and a fresh server of `setup`, both on CPU 0, each under its own
+ * wrk (both on CPU 1) for the same `seconds`. The scheduler shares CPU 0 between the two, so a
+ * change in the machine's speed, which moves bursts a few seconds apart by tens of % here, slows
+ * both alike, and their ratio needs no pairing over time. Sharing a CPU also means each server's
+ * caches are partly the other's, which makes a setup's extra memory and code cost more than on
+ * a CPU of its own: this reads overheads high rather than low. Gives `setup` ÷ bare.
+ */
+async function concurrentPair(setup: (typeof CONCURRENT)[number], seconds: number, setupFirst: boolean): Promise<{ rps: number; cpu: number }> {
+  const started: Child[] = [];
+  try {
+    // Which of the two starts first (and gets the lower port) alternates between rounds.
+    for (const s of setupFirst ? [setup, 'bare' as const] : ['bare' as const, setup]) started.push(await startChild(s));
+    const [bare, other] = setupFirst ? [started[1]!, started[0]!] : [started[0]!, started[1]!];
+    await Promise.all([wrk(bare.url, 2), wrk(other.url, 2)]); // warm-up, also at once
+    const cpu = () => Promise.all([bare.ask<{ cpuUs: number }>('cpu'), other.ask<{ cpuUs: number }>('cpu')]);
+    const before = await cpu();
+    const [bareRun, otherRun] = await Promise.all([wrk(bare.url, seconds), wrk(other.url, seconds)]);
+    const after = await cpu();
+    const perRequest = (i: 0 | 1, requests: number) => (after[i].cpuUs - before[i].cpuUs) / requests;
+    return { rps: otherRun.rps / bareRun.rps, cpu: perRequest(1, otherRun.requests) / perRequest(0, bareRun.requests) };
+  } finally {
+    for (const child of started) child.stop();
   }
 }
 
@@ -379,7 +432,7 @@ async function main(): Promise<void> {
     const children = new Map<(typeof SETUPS)[number], Child>();
     try {
       for (const setup of SETUPS) children.set(setup, await startChild(setup));
-      for (const child of children.values()) wrk(child.url, 2); // warm-up: let the JIT settle
+      for (const child of children.values()) await wrk(child.url, 2); // warm-up: let the JIT settle
       const bare = children.get('bare')!;
       // Strict alternation, each setup's burst between two bare bursts: bare X bare Y bare Z bare …
       // The ratio of a burst is taken against the mean of the two bare bursts around it, so a drift
@@ -432,6 +485,19 @@ async function main(): Promise<void> {
   const addedBytes = added(kept, 'perfpilot');
   console.log(`\nGoal "perfpilot adds at most 2 MB": ${addedBytes <= 2 * 2 ** 20 ? 'met' : 'missed'} (${mb(addedBytes)} kept, median over ${ROUNDS} rounds; private RSS ${mb(added(rss, 'perfpilot'))}).`);
   console.log(`\nGoal "perfpilot ≥ 99 % of bare's throughput", across processes: ${verdict(ratios.get('perfpilot')!.rps)}.`);
+  const together = new Map(CONCURRENT.map((setup) => [setup, { rps: [] as number[], cpu: [] as number[] }]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const setup of CONCURRENT) {
+      const pair = await concurrentPair(setup, SECONDS, round % 2 === 1);
+      together.get(setup)!.rps.push(pair.rps);
+      together.get(setup)!.cpu.push(pair.cpu);
+    }
+  }
+  console.log(`\nAt once (${ROUNDS} rounds; each: a fresh bare server and a fresh server of the setup, both on CPU 0, each under its own wrk -t1 -c32 for ${SECONDS} s, both wrk on CPU 1; the setup's req/s and CPU per request ÷ bare's over the same seconds):\n`);
+  console.log('| setup | throughput ÷ bare: median | IQR | 95 % CI of the median | CPU per request ÷ bare: median | IQR | 95 % CI of the median |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const [setup, r] of together) console.log(`| ${setup} | ${ratioCells(r.rps)} | ${ratioCells(r.cpu)} |`);
+  console.log(`\nGoal "perfpilot ≥ 99 % of bare's throughput", at once: ${verdict(together.get('perfpilot')!.rps)}.`);
   const ab = await inProcessAB(AB_SECONDS);
   console.log(`\nIn-process A/B (${AB_SECONDS} s of wrk -t1 -c32 on one server, perfpilot attached and detached every ${PHASE_MS} ms; each phase ÷ the mean of the detached phases around it; ${ab.phases} phases paired):\n`);
   console.log('| phase | n | throughput ÷ detached: median | IQR | 95 % CI of the median | CPU per request ÷ detached: median | IQR | 95 % CI of the median |');
