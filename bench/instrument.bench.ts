@@ -389,20 +389,17 @@ const CONCURRENT = ['bare-control', ...FLOORS, 'perfpilot', 'prom-client'] as co
  * a CPU of its own: this reads overheads high rather than low. Gives `setup` ÷ bare.
  */
 async function concurrentPair(setup: (typeof CONCURRENT)[number], seconds: number, setupFirst: boolean): Promise<{ rps: number; cpu: number }> {
-  const started: Child[] = [];
+  const children = new Map<Setup, Child>();
   try {
     // Which of the two starts first (and gets the lower port) alternates between rounds.
-    for (const s of setupFirst ? [setup, 'bare' as const] : ['bare' as const, setup]) started.push(await startChild(s));
-    const [bare, other] = setupFirst ? [started[1]!, started[0]!] : [started[0]!, started[1]!];
+    for (const s of setupFirst ? [setup, 'bare' as const] : ['bare' as const, setup]) children.set(s, await startChild(s));
+    const bare = children.get('bare')!;
+    const other = children.get(setup)!;
     await Promise.all([wrk(bare.url, 2), wrk(other.url, 2)]); // warm-up, also at once
-    const cpu = () => Promise.all([bare.ask<{ cpuUs: number }>('cpu'), other.ask<{ cpuUs: number }>('cpu')]);
-    const before = await cpu();
-    const [bareRun, otherRun] = await Promise.all([wrk(bare.url, seconds), wrk(other.url, seconds)]);
-    const after = await cpu();
-    const perRequest = (i: 0 | 1, requests: number) => (after[i].cpuUs - before[i].cpuUs) / requests;
-    return { rps: otherRun.rps / bareRun.rps, cpu: perRequest(1, otherRun.requests) / perRequest(0, bareRun.requests) };
+    const [bareRun, otherRun] = await Promise.all([burst(bare, seconds), burst(other, seconds)]);
+    return { rps: otherRun.rps / bareRun.rps, cpu: otherRun.cpuUsPerRequest / bareRun.cpuUsPerRequest };
   } finally {
-    for (const child of started) child.stop();
+    for (const child of children.values()) child.stop();
   }
 }
 
