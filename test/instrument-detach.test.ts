@@ -1,14 +1,18 @@
-import { channel } from 'node:diagnostics_channel';
-import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { createServer, ServerResponse, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { instrument, type Instrumentation } from '../src/instrument/index.js';
 import { closeServer, listen } from './support/listen.js';
 import { runLoad } from './instrument-support.js';
 
-// Its own file (its own process): nothing else here subscribes to Node's HTTP channels.
-const requestStart = channel('http.server.request.start');
-const responseFinish = channel('http.server.response.finish');
-const subscribed = () => [requestStart.hasSubscribers, responseFinish.hasSubscribers];
+// Its own file (its own process): nothing else here attaches servers.
+const nodeDetachSocket = ServerResponse.prototype.detachSocket;
+const prototypeWrapped = () => ServerResponse.prototype.detachSocket !== nodeDetachSocket;
+/** The class a server makes its responses with, kept under Node's ServerResponse symbol. */
+const responseClass = (server: Server) => {
+  const key = Object.getOwnPropertySymbols(server).find((k) => k.description === 'ServerResponse')!;
+  return (server as unknown as Record<symbol, unknown>)[key];
+};
 
 const servers: Server[] = [];
 const instrumentations: Instrumentation[] = [];
@@ -17,53 +21,105 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).filter((s) => s.listening).map(closeServer));
 });
 
-async function served(perf: Instrumentation): Promise<string> {
+function newServer(): Server {
   const server = createServer((_req, res) => res.end('ok'));
   servers.push(server);
+  return server;
+}
+
+async function served(perf: Instrumentation): Promise<string> {
+  const server = newServer();
   perf.attach(server);
   return listen(server);
 }
 
-describe('instrument: detaching', () => {
-  it('leaves Node\'s HTTP channels once its last server is detached, so requests then cost what they cost without it', async () => {
-    expect(subscribed()).toEqual([false, false]);
+describe('instrument: attaching and detaching', () => {
+  it('gives Node back its own response class and detachSocket once its last server is detached, so requests then cost what they cost without it', async () => {
+    expect(prototypeWrapped()).toBe(false);
     const first = instrument({ service: 'a', environment: 'test' });
     const second = instrument({ service: 'b', environment: 'test' });
     instrumentations.push(first, second);
     const firstUrl = await served(first);
     const secondUrl = await served(second);
-    expect(subscribed()).toEqual([true, true]);
+    expect(prototypeWrapped()).toBe(true);
     first.sketch();
     const { seq } = second.sketch();
 
     await first.close();
-    expect(subscribed()).toEqual([true, true]);
+    expect(responseClass(servers[0]!)).toBe(ServerResponse);
+    expect(prototypeWrapped()).toBe(true);
     await runLoad(firstUrl, Array(5).fill('/'));
     await runLoad(secondUrl, Array(7).fill('/'));
     expect(first.sketch().http.requests).toBe(0);
     expect(second.sketch(seq).http.requests).toBe(7);
 
     await second.close();
-    expect(subscribed()).toEqual([false, false]);
+    expect(responseClass(servers[1]!)).toBe(ServerResponse);
+    expect(prototypeWrapped()).toBe(false);
     await runLoad(secondUrl, Array(3).fill('/'));
     expect(second.sketch().http.requests).toBe(0);
 
-    // Attached again, it subscribes again and counts again.
+    // Attached again, it hooks again and counts again.
     const again = await served(second);
-    expect(subscribed()).toEqual([true, true]);
+    expect(prototypeWrapped()).toBe(true);
     await runLoad(again, Array(4).fill('/'));
     expect(second.sketch().http.requests).toBe(4);
   });
 
-  it('subscribes once however often the same server is attached, and leaves with its one detach', async () => {
+  it('hooks once however often the same server is attached, and leaves with its one detach', async () => {
     const perf = instrument({ service: 'a', environment: 'test' });
     instrumentations.push(perf);
-    const server = createServer((_req, res) => res.end('ok'));
-    servers.push(server);
+    const server = newServer();
     perf.attach(server);
+    const timed = responseClass(server);
     perf.attach(server);
-    expect(subscribed()).toEqual([true, true]);
+    expect(responseClass(server)).toBe(timed);
+    expect(timed).not.toBe(ServerResponse);
     await perf.close();
-    expect(subscribed()).toEqual([false, false]);
+    expect(responseClass(server)).toBe(ServerResponse);
+    expect(prototypeWrapped()).toBe(false);
+  });
+
+  it('keeps a response class of the service\'s own, and times its responses', async () => {
+    class Tagged extends ServerResponse {
+      constructor(req: ConstructorParameters<typeof ServerResponse>[0]) {
+        super(req);
+        this.setHeader('x-tagged', 'yes');
+      }
+    }
+    const server = createServer({ ServerResponse: Tagged }, (_req, res) => res.end('ok'));
+    servers.push(server);
+    const perf = instrument({ service: 'a', environment: 'test' });
+    instrumentations.push(perf);
+    perf.attach(server);
+    const url = await listen(server);
+    const res = await fetch(url);
+    expect(res.headers.get('x-tagged')).toBe('yes');
+    expect(await res.text()).toBe('ok');
+    expect(perf.sketch().http.requests).toBe(1);
+    await perf.close();
+    expect(responseClass(server)).toBe(Tagged);
+  });
+
+  it('refuses a server another instrumentation has attached, naming the way out', async () => {
+    const first = instrument({ service: 'a', environment: 'test' });
+    const second = instrument({ service: 'b', environment: 'test' });
+    instrumentations.push(first, second);
+    const server = newServer();
+    first.attach(server);
+    expect(() => second.attach(server)).toThrow(/already attached to another perfpilot instrumentation: close\(\) that one first/);
+    await first.close();
+    second.attach(server);
+    const url = await listen(server);
+    await runLoad(url, Array(3).fill('/'));
+    expect(second.sketch().http.requests).toBe(3);
+    expect(first.sketch().http.requests).toBe(0);
+  });
+
+  it('refuses what is not a node:http or node:https server', () => {
+    const perf = instrument({ service: 'a', environment: 'test' });
+    instrumentations.push(perf);
+    expect(() => perf.attach(createNetServer() as unknown as Server)).toThrow(/node:http and node:https servers only/);
+    expect(prototypeWrapped()).toBe(false);
   });
 });

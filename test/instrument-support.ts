@@ -37,11 +37,12 @@ export async function runLoad(baseUrl: string, paths: readonly string[], concurr
 }
 
 /**
- * The test's own server-side measurement, made the way perfpilot measures but by code of its own:
+ * The test's own server-side measurement, by code of its own and another way than perfpilot's:
  * from Node's `http.server.request.start` message to its `http.server.response.finish` message.
- * (A 'finish' listener of the test's would run after Node's own, which for pipelined requests
- * first flushes the next response: up to a millisecond later on a busy machine.) Call it after
- * `perf.attach`, so each timestamp is taken right after perfpilot's.
+ * Node publishes these just after it makes the response (where perfpilot notes the start) and
+ * just before it detaches the finished response (where perfpilot notes the finish). (A 'finish'
+ * listener of the test's would run after Node's own, which for pipelined requests first flushes
+ * the next response: up to a millisecond later on a busy machine.)
  */
 export function measureServer(server: Server): number[] {
   const durations: number[] = [];

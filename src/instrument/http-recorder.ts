@@ -1,16 +1,14 @@
-import { channel } from 'node:diagnostics_channel';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import { hashHigh, hashLow, hashString } from './hyperloglog.js';
 import type { HttpSeries } from './histogram.js';
+import { hookServer, unhookServer, type RequestSink } from './node-http-hooks.js';
 import { routeOf } from './route-of.js';
 import type { WindowLog } from './window-log.js';
 
 /** Identifies the user of a request (a header, a cookie, an authenticated id); undefined → client address. */
 export type UserOf = (req: IncomingMessage) => string | null | undefined;
 
-const kRecorder = Symbol('perfpilot.recorder');
 const kConnection = Symbol('perfpilot.connection');
 /** At most this many finished requests are held back before they are added to the window. */
 const HELD_MAX = 256;
@@ -24,10 +22,6 @@ interface ConnectionState {
   readonly recorder: HttpRecorder;
   /** Requests started on this connection whose response has not finished. */
   open: number;
-  /** The start of the oldest open request (HTTP/1.1 answers in order). */
-  startMs: number;
-  /** Starts of further pipelined requests, oldest first. */
-  pipelined: number[] | undefined;
   user: string | undefined;
   userHigh: number;
   userLow: number;
@@ -35,23 +29,14 @@ interface ConnectionState {
   userGeneration: number;
 }
 type Sock = Socket & { [kConnection]?: ConnectionState };
-type AttachedServer = Server & { [kRecorder]?: HttpRecorder | undefined };
-interface ChannelMessage {
-  readonly request: IncomingMessage;
-  readonly response: ServerResponse;
-  readonly socket: Sock;
-  readonly server: AttachedServer;
-}
 
 /**
- * The per-request hot path. Node publishes every request's start and its response's finish on
- * the `http.server.request.start` / `http.server.response.finish` diagnostics channels; one
- * process-wide subscriber hands them to the recorder of the server they belong to. Nothing is
- * allocated or added per request: the start time lives on the connection, which answers its
- * requests in order, and there is no listener and no closure per request. Client aborts are
- * found per connection too: a socket that closes with requests still open aborted them.
+ * The per-request hot path, fed by the hooks of node-http-hooks.ts with each request's start and
+ * its response's finish. Nothing is allocated per request, and there is no listener and no
+ * closure per request. Client aborts are found per connection: a socket that closes with requests
+ * still open aborted them.
  */
-export class HttpRecorder {
+export class HttpRecorder implements RequestSink {
   inFlight = 0;
   abortedTotal = 0;
   /**
@@ -66,44 +51,32 @@ export class HttpRecorder {
   constructor(private readonly log: WindowLog, private readonly series: HttpSeries, private readonly userOf: UserOf | null) {}
 
   attach(server: Server): void {
-    const s = server as AttachedServer;
-    if (s[kRecorder] === undefined) retain();
-    s[kRecorder] = this;
+    hookServer(server, this);
   }
 
   detach(server: Server): void {
-    const s = server as AttachedServer;
-    if (s[kRecorder] !== this) return;
-    s[kRecorder] = undefined;
-    release();
+    unhookServer(server, this);
   }
 
   start(socket: Sock): void {
-    const nowMs = performance.now();
     this.inFlight++;
     const c = socket[kConnection];
-    if (c === undefined) {
-      socket[kConnection] = {
-        recorder: this, open: 1, startMs: nowMs, pipelined: undefined,
-        user: undefined, userHigh: 0, userLow: 0, userGeneration: -1,
-      };
-      socket.once('close', onSocketClose);
-    } else if (c.open === 0) {
-      c.open = 1;
-      c.startMs = nowMs;
-    } else {
+    if (c !== undefined && c.recorder === this) {
       c.open++;
-      (c.pipelined ??= []).push(nowMs);
+      return;
     }
+    // A new connection, or a keep-alive one that outlived another recorder's attachment to its server.
+    if (c === undefined) socket.once('close', onSocketClose);
+    socket[kConnection] = { recorder: this, open: 1, user: undefined, userHigh: 0, userLow: 0, userGeneration: -1 };
   }
 
-  finish(req: IncomingMessage, res: ServerResponse, socket: Sock): void {
+  finish(res: ServerResponse, socket: Sock, durationMs: number): void {
     const c = socket[kConnection];
-    // Not started under this recorder, or its connection closed and counted it aborted.
+    // Its connection closed first and counted it aborted.
     if (c === undefined || c.open === 0) return;
-    const durationMs = performance.now() - c.startMs;
-    if (c.open-- > 1) c.startMs = c.pipelined!.shift()!;
+    c.open--;
     this.inFlight--;
+    const req = res.req;
     let statusClass = (res.statusCode / 100) | 0;
     if (statusClass < 1) statusClass = 1;
     else if (statusClass > 5) statusClass = 5;
@@ -172,41 +145,5 @@ function onSocketClose(this: Sock): void {
   const c = this[kConnection]!;
   const open = c.open;
   c.open = 0;
-  c.pipelined = undefined;
   if (open > 0) c.recorder.aborted(open);
-}
-
-// Held here so the channels (and their subscribers) live as long as this module.
-const requestStart = channel('http.server.request.start');
-const responseFinish = channel('http.server.response.finish');
-
-function onRequestStart(message: unknown): void {
-  const m = message as ChannelMessage;
-  const recorder = m.server[kRecorder];
-  if (recorder !== undefined) recorder.start(m.socket);
-}
-
-function onResponseFinish(message: unknown): void {
-  const m = message as ChannelMessage;
-  const recorder = m.server[kRecorder];
-  if (recorder !== undefined) recorder.finish(m.request, m.response, m.socket);
-}
-
-/**
- * Servers attached, across all recorders of the process. The channels are subscribed only while
- * one is: Node builds and publishes a message per request only when a channel has subscribers, so
- * once the last server is detached, requests cost exactly what they cost without perfpilot.
- */
-let attachedServers = 0;
-
-function retain(): void {
-  if (attachedServers++ > 0) return;
-  requestStart.subscribe(onRequestStart);
-  responseFinish.subscribe(onResponseFinish);
-}
-
-function release(): void {
-  if (--attachedServers > 0) return;
-  requestStart.unsubscribe(onRequestStart);
-  responseFinish.unsubscribe(onResponseFinish);
 }
