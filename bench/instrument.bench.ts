@@ -26,8 +26,13 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The built package, as a service imports it (`npm run bench` builds it first). */
 const DIST = process.env.PERFPILOT_DIST ?? `${ROOT}dist`;
 const SETUPS = ['bare', 'bare-control', 'perfpilot', 'prom-client', 'opentelemetry'] as const;
-/** What any timer on Node's channels pays: their messages alone, and those plus a clock read at each end. */
-const FLOORS = ['channels-only', 'channels-clocks'] as const;
+/**
+ * What timers pay before they do anything: a clock read at each end of a request, the least any
+ * timer of every request can do (`clocks-only`, read in the handler); Node's diagnostics-channel
+ * messages, which perfpilot used until 2026-12-07 and channel-based tools use (`channels-only`);
+ * and those plus a clock read at each end (`channels-clocks`).
+ */
+const FLOORS = ['clocks-only', 'channels-only', 'channels-clocks'] as const;
 type Setup = (typeof SETUPS)[number] | (typeof FLOORS)[number] | 'perfpilot-accuracy' | 'perfpilot-toggle';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 16);
 /** The length of one wrk burst, whole seconds. */
@@ -79,6 +84,14 @@ if (setup === 'opentelemetry') {
 } else {
   server = http.createServer((req, res) => handler(req, res));
 }
+if (setup === 'clocks-only') {
+  globalThis.totalMs = 0;
+  handler = (req, res) => {
+    const startMs = performance.now();
+    hello(req, res);
+    globalThis.totalMs += performance.now() - startMs;
+  };
+}
 if (setup === 'channels-only' || setup === 'channels-clocks') {
   // Subscribed, Node builds and publishes a message at each request's start and finish.
   const clocks = setup === 'channels-clocks';
@@ -109,7 +122,8 @@ if (setup === 'perfpilot-toggle') {
   // perfpilot attached during 'on' phases only, in the cycle off on off control: 'control' phases
   // are 'off' phases counted apart, so comparing them with their neighbours shows the method's error.
   const cycle = ['off', 'on', 'off', 'control'];
-  // Attaching or detaching changes Node's channel objects, and the JIT's code that reads them is
+  // Attaching or detaching changes the server's response class and ServerResponse's detachSocket
+  // (as it changed Node's channel objects before), and the JIT's code that reads them is
   // thrown away and redone (a first version without settling had its control phases at 1.07, i.e.
   // the phase right after a switch about 13 % slower): each phase counts only after SETTLE_MS.
   let requests = 0;
@@ -137,7 +151,7 @@ if (setup === 'perfpilot') perf.attach(server);
 if (setup === 'perfpilot-accuracy') {
   perf.attach(server);
   const { decodeSketch, newSketch } = await import(dist + '/instrument/duration-sketch.js');
-  // The durations the sketch is fed, and independently the same channels' durations.
+  // The durations the sketch is fed, and independently those from Node's start message to its finish message.
   const fed = [];
   const independent = [];
   const base = Object.getPrototypeOf(Object.getPrototypeOf(newSketch()));
@@ -173,7 +187,7 @@ interface Accuracy {
   readonly sketchMs: number;
   /** The exact quantile of the very durations perfpilot put into its sketch. */
   readonly fedMs: number;
-  /** The exact quantile of durations a second subscriber to the same channels measured. */
+  /** The exact quantile of durations measured another way: from Node's start message to its finish message. */
   readonly independentMs: number;
   readonly n: number;
 }
@@ -290,37 +304,42 @@ function verdict(ratios: readonly number[]): string {
 }
 
 /**
- * perfpilot's own work per request, in ns, timed in-process: the two diagnostics-channel
- * messages Node publishes for a request (allocated here as Node allocates them) and everything
- * perfpilot does on them. Machine load moves wrk's numbers far more than 1 %; this does not.
+ * perfpilot's own work per request, in ns, timed in-process beside Node's: responses made with an
+ * attached server's class and detached as Node detaches a finished one, against the same with an
+ * unattached server's (Node's own class; detachSocket is then perfpilot's wrapper finding nothing
+ * to time). The difference is all perfpilot adds to a request, its two clock reads included, in a
+ * tight loop whose caches stay warm: in place, among Node's own work, the same costs several times
+ * more (bench/RESULTS.md), so this is a check of perfpilot's code, not of its overhead.
  */
-async function hotPathNs(): Promise<number> {
-  const { channel } = await import('node:diagnostics_channel');
+async function hotPathNs(): Promise<{ perfpilotNs: number; nodeNs: number }> {
+  const http = await import('node:http');
   const { EventEmitter } = await import('node:events');
   const { instrument } = await import('../src/instrument/index.js');
   const perf = instrument({ service: 'bench', environment: 'bench' });
-  const server = new EventEmitter() as unknown as import('node:http').Server;
-  perf.attach(server);
-  const start = channel('http.server.request.start');
-  const finish = channel('http.server.response.finish');
-  const sockets = Array.from({ length: 32 }, (_, i) => Object.assign(new EventEmitter(), { remoteAddress: `10.0.0.${i}` }));
-  const requests = Array.from({ length: 64 }, () => ({ method: 'GET', headers: {}, url: '/' }));
-  const time = (n: number) => {
+  const [plain, attached] = [http.createServer(), http.createServer()];
+  perf.attach(attached);
+  type Made = new (req: unknown, options: object) => import('node:http').ServerResponse;
+  const classOf = (server: object) => (server as Record<symbol, Made>)[Object.getOwnPropertySymbols(server).find((k) => k.description === 'ServerResponse')!]!;
+  const sockets = Array.from({ length: 32 }, (_, i) => Object.assign(new EventEmitter(), { remoteAddress: `10.0.0.${i}`, _httpMessage: null as unknown }));
+  const requests = Array.from({ length: 64 }, (_, i) => Object.assign(new EventEmitter(), { method: 'GET', headers: {}, url: '/', httpVersionMajor: 1, httpVersionMinor: 1, socket: sockets[i & 31]! }));
+  const time = (Response: Made, n: number) => {
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < n; i++) {
-      const socket = sockets[i & 31]!;
       const request = requests[i & 63]!;
-      const response = { statusCode: 200 };
-      start.publish({ request, response, socket, server });
-      finish.publish({ request, response, socket, server });
+      const response = new Response(request, {});
+      request.socket._httpMessage = response;
+      response.detachSocket(request.socket as never);
     }
     return Number(process.hrtime.bigint() - t0) / n;
   };
-  time(200_000);
-  // The least disturbed of five runs: other processes only ever add time.
-  const ns = Math.min(...Array.from({ length: 5 }, () => time(1_000_000)));
+  const [nodeClass, timedClass] = [classOf(plain), classOf(attached)];
+  time(nodeClass, 200_000);
+  time(timedClass, 200_000);
+  // Alternating, the least disturbed of five runs each: other processes only ever add time.
+  const runs = Array.from({ length: 5 }, () => [time(nodeClass, 500_000), time(timedClass, 500_000)] as const);
   await perf.close();
-  return ns;
+  const nodeNs = Math.min(...runs.map((r) => r[0]));
+  return { perfpilotNs: Math.min(...runs.map((r) => r[1])) - nodeNs, nodeNs };
 }
 
 async function accuracyReport(seconds: number): Promise<Accuracy[]> {
@@ -347,7 +366,8 @@ interface Phase {
  * phases around it, so the machine's drift, which moves the cross-process bursts by several %,
  * cancels out over a quarter second; and both sides are the same process, so the few % two
  * processes of the same code differ by (bare-control) cancel too. Detached, perfpilot has
- * unsubscribed from Node's channels: an off phase costs what a request without perfpilot costs.
+ * given Node back its response class and detachSocket: an off phase costs what a request
+ * without perfpilot costs.
  */
 async function inProcessAB(seconds: number): Promise<{ on: { cpu: number[]; rps: number[] }; control: { cpu: number[]; rps: number[] }; phases: number }> {
   const child = await startChild('perfpilot-toggle');
@@ -376,7 +396,8 @@ async function inProcessAB(seconds: number): Promise<{ on: { cpu: number[]; rps:
 
 /**
  * The setups measured at once beside bare (OpenTelemetry, at a third of bare, needs no such
- * precision), with the floors: what subscribing to Node's channels costs before perfpilot does anything.
+ * precision), with the floors: what reading a clock at each end of a request costs, and what
+ * timing on Node's channels costs.
  */
 const CONCURRENT = ['bare-control', ...FLOORS, 'perfpilot', 'prom-client'] as const;
 
@@ -503,11 +524,11 @@ async function main(): Promise<void> {
   console.log(`| control (detached too) | ${ab.control.rps.length} | ${ratioCells(ab.control.rps)} | ${ratioCells(ab.control.cpu)} |`);
   console.log(`\nGoal "perfpilot ≥ 99 % of bare's throughput", in-process: ${verdict(ab.on.rps)}.`);
   const bareCpu = median(bareBursts.map((b) => b.cpuUsPerRequest));
-  const ns = await hotPathNs();
-  console.log(`\nperfpilot hot path: ${ns.toFixed(0)} ns per request (in-process, channel messages included) = ${((ns / (bareCpu * 1000)) * 100).toFixed(2)} % of bare's ${bareCpu.toFixed(2)} µs of CPU per request`);
+  const hot = await hotPathNs();
+  console.log(`\nperfpilot hot path: ${hot.perfpilotNs.toFixed(0)} ns per request in a tight loop (beside ${hot.nodeNs.toFixed(0)} ns for Node to make and detach a response), = ${((hot.perfpilotNs / (bareCpu * 1000)) * 100).toFixed(2)} % of bare's ${bareCpu.toFixed(2)} µs of CPU per request`);
   const accuracy = await accuracyReport(5);
   const pct = (a: number, b: number) => `${((Math.abs(a - b) / b) * 100).toFixed(2)} %`;
-  console.log(`\nperfpilot percentiles under wrk (${accuracy[0]?.n} requests): the sketch vs the exact durations it was fed, and vs a second subscriber to the same channels:\n`);
+  console.log(`\nperfpilot percentiles under wrk (${accuracy[0]?.n} requests): the sketch vs the exact durations it was fed, and vs a subscriber to Node's request start and response finish channels:\n`);
   console.log('| quantile | sketch ms | exact (fed) ms | error | independent ms | error |');
   console.log('|---|---|---|---|---|---|');
   for (const a of accuracy) console.log(`| p${a.q * 100} | ${a.sketchMs.toFixed(4)} | ${a.fedMs.toFixed(4)} | ${pct(a.sketchMs, a.fedMs)} | ${a.independentMs.toFixed(4)} | ${pct(a.sketchMs, a.independentMs)} |`);

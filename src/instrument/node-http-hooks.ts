@@ -1,4 +1,4 @@
-import { ServerResponse, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
@@ -9,27 +9,24 @@ export interface RequestSink {
 }
 
 const kStartMs = Symbol('perfpilot.startMs');
-const kSink = Symbol('perfpilot.sink');
 const kHooked = Symbol('perfpilot.hooked');
 
 /** Node calls it with the request and the server's options for responses (a highWaterMark). */
 type ResponseClass = new (req: IncomingMessage, options?: object) => ServerResponse;
-type TimedResponse = ServerResponse & { [kStartMs]?: number; [kSink]?: RequestSink };
+type TimedResponse = ServerResponse & { [kStartMs]: number };
 type HookedServer = Server & { [kHooked]?: { readonly sink: RequestSink; readonly original: ResponseClass } };
 
 /**
  * How perfpilot learns when each request starts and its response finishes, at the least cost
- * measured (bench/RESULTS.md, "instrument"):
- * - **Start:** a node:http server makes each request's response with the class it keeps under
- *   Node's `ServerResponse` symbol (`http.createServer({ ServerResponse })` sets it). Attaching
- *   puts a subclass there whose constructor notes the start time on the response.
- * - **Finish:** Node calls `detachSocket` on a response when it finishes, right after its
- *   'finish' event. While a server is attached, `http.ServerResponse.prototype.detachSocket` is
- *   wrapped, once for the process: on the prototype, it is found even when a framework gives
- *   responses a prototype of its own (Express does, and inherits from this one).
- * Node's `http.server.request.start` / `response.finish` diagnostics channels would tell the same,
- * but build a message per request for it: about 2 % of a hello-world request's CPU here, twice
- * what this costs in all.
+ * measured (bench/RESULTS.md, "instrument"). A node:http server makes each request's response
+ * with the class it keeps under Node's `ServerResponse` symbol (`http.createServer({
+ * ServerResponse })` sets it). Attaching puts a subclass there whose constructor notes the start
+ * time on the response, and gives it a `detachSocket` of its own: Node calls that on a response
+ * when it finishes, right after its 'finish' event. An own property, not a method of the
+ * subclass, because frameworks give responses a prototype of theirs (Express does); and not a
+ * change to Node's prototype, which every response reads.
+ * Node's `http.server.request.start` / `response.finish` diagnostics channels tell the same, but
+ * build a message per request for it: about 2 % of a hello-world request's CPU here.
  */
 export function hookServer(server: Server, sink: RequestSink): void {
   const s = server as HookedServer;
@@ -40,38 +37,29 @@ export function hookServer(server: Server, sink: RequestSink): void {
   }
   const key = responseClassKey(server);
   const original = (server as unknown as Record<symbol, ResponseClass>)[key]!;
+  const originalDetachSocket = original.prototype.detachSocket;
+  function timedDetachSocket(this: TimedResponse, socket: Socket): void {
+    sink.finish(this, socket, performance.now() - this[kStartMs]);
+    originalDetachSocket.call(this, socket);
+  }
   (server as unknown as Record<symbol, ResponseClass>)[key] = class TimedServerResponse extends original {
     constructor(req: IncomingMessage, options?: object) {
       super(req, options);
-      (this as TimedResponse)[kSink] = sink;
-      (this as TimedResponse)[kStartMs] = performance.now();
+      (this as unknown as TimedResponse)[kStartMs] = performance.now();
+      this.detachSocket = timedDetachSocket;
       sink.start(req.socket);
     }
   };
   s[kHooked] = { sink, original };
-  if (hookedServers++ === 0) ServerResponse.prototype.detachSocket = timedDetachSocket;
 }
 
-/** Stops timing `server`'s new requests (those in flight still finish into `sink`). */
+/** Stops timing `server`'s new requests; those in flight still finish into `sink`. */
 export function unhookServer(server: Server, sink: RequestSink): void {
   const s = server as HookedServer;
   const hooked = s[kHooked];
   if (hooked?.sink !== sink) return;
   (server as unknown as Record<symbol, ResponseClass>)[responseClassKey(server)] = hooked.original;
   s[kHooked] = undefined;
-  // Requests started before still finish through the wrapper while any server is hooked; once
-  // none is, Node's own detachSocket is back and responses cost what they cost without perfpilot.
-  if (--hookedServers === 0) ServerResponse.prototype.detachSocket = nodeDetachSocket;
-}
-
-/** Servers hooked in the process: the prototype is wrapped while there is one. */
-let hookedServers = 0;
-const nodeDetachSocket = ServerResponse.prototype.detachSocket;
-
-function timedDetachSocket(this: TimedResponse, socket: Socket): void {
-  const startMs = this[kStartMs];
-  if (startMs !== undefined) this[kSink]!.finish(this, socket, performance.now() - startMs);
-  nodeDetachSocket.call(this, socket);
 }
 
 /** The symbol under which Node's http and https servers keep the class of their responses. */
