@@ -12,8 +12,8 @@ import { exactQuantile, planPaths, relativeError, runLoad } from './instrument-s
 
 /**
  * An instrumented service in its own process: `/wait/<ms>` answers after ms, `/status/<n>` with
- * status n; users come from `x-user`. It measures durations itself (a second subscriber to the
- * channels perfpilot reads) and prints them as JSON when it reads "durations" on stdin.
+ * status n; users come from `x-user`. It measures durations itself, on Node's HTTP diagnostics
+ * channels (see measureServer in instrument-support.ts), and prints them as JSON when it reads "durations" on stdin.
  */
 const SERVICE = `
 import { subscribe } from 'node:diagnostics_channel';

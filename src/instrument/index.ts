@@ -59,7 +59,9 @@ export interface InstrumentOptions {
 /** What `instrument()` returns. */
 export interface Instrumentation {
   /**
-   * Times every request of a node:http or node:https server, from its start to its response's finish.
+   * Times every request of a node:http or node:https server, from its start to its response's
+   * finish. Attaching the same server again changes nothing; a server another instrumentation has
+   * attached, or one that is not a node:http/https server, is refused with an error.
    * @example perf.attach(app.listen(3000)); // Express; Fastify: perf.attach(fastify.server)
    */
   attach(server: Server): void;
@@ -83,7 +85,7 @@ export interface Instrumentation {
    * @example const { seq } = perf.sketch(); const next = perf.sketch(seq);
    */
   sketch(since?: number | null): SketchEnvelope;
-  /** Stops timing the attached servers and closes the export servers. */
+  /** Stops timing new requests of the attached servers (those in flight are still counted) and closes the export servers. */
   close(): Promise<void>;
 }
 
