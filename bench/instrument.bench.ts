@@ -424,19 +424,11 @@ async function concurrentPair(setup: (typeof CONCURRENT)[number], seconds: numbe
   }
 }
 
-async function main(): Promise<void> {
-  if (spawnSync('sh', ['-c', 'command -v wrk && command -v taskset'], { stdio: 'ignore' }).status !== 0) {
-    console.error('wrk and taskset are needed (Debian: wrk, util-linux)');
-    process.exit(64);
-  }
-  if (!existsSync(`${DIST}/instrument/index.js`)) {
-    console.error(`${DIST}/instrument/index.js is missing: run \`npm run build\` (npm run bench does)`);
-    process.exit(64);
-  }
-  if (!(Number.isInteger(ROUNDS) && ROUNDS >= 1 && Number.isInteger(SECONDS) && SECONDS >= 1 && Number.isInteger(AB_SECONDS) && AB_SECONDS >= 10)) {
-    console.error(`BENCH_ROUNDS (${ROUNDS}) and BENCH_SECONDS (${SECONDS}) must be whole numbers ≥ 1, BENCH_AB_SECONDS (${AB_SECONDS}) one ≥ 10`);
-    process.exit(64);
-  }
+/**
+ * Alternating bursts across processes (see the top of this file), and each server's memory:
+ * prints their tables and the memory and throughput goals; returns bare's bursts.
+ */
+async function alternation(): Promise<Burst[]> {
   const loadAtStart = loadavg().map((x) => x.toFixed(2)).join(' ');
   const others = SETUPS.filter((s) => s !== 'bare');
   const ratios = new Map(others.map((s) => [s, { rps: [] as number[], cpu: [] as number[], bursts: [] as Burst[] }]));
@@ -503,6 +495,11 @@ async function main(): Promise<void> {
   const addedBytes = added(kept, 'perfpilot');
   console.log(`\nGoal "perfpilot adds at most 2 MB": ${addedBytes <= 2 * 2 ** 20 ? 'met' : 'missed'} (${mb(addedBytes)} kept, median over ${ROUNDS} rounds; private RSS ${mb(added(rss, 'perfpilot'))}).`);
   console.log(`\nGoal "perfpilot ≥ 99 % of bare's throughput", across processes: ${verdict(ratios.get('perfpilot')!.rps)}.`);
+  return bareBursts;
+}
+
+/** Each setup at once beside bare (see concurrentPair): prints the table and the throughput goal. */
+async function atOnce(): Promise<void> {
   const together = new Map(CONCURRENT.map((setup) => [setup, { rps: [] as number[], cpu: [] as number[] }]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const setup of CONCURRENT) {
@@ -516,6 +513,10 @@ async function main(): Promise<void> {
   console.log('|---|---|---|---|---|---|---|');
   for (const [setup, r] of together) console.log(`| ${setup} | ${ratioCells(r.rps)} | ${ratioCells(r.cpu)} |`);
   console.log(`\nGoal "perfpilot ≥ 99 % of bare's throughput", at once: ${verdict(together.get('perfpilot')!.rps)}.`);
+}
+
+/** The in-process A/B (see inProcessAB): prints the table and the throughput goal. */
+async function reportInProcessAB(): Promise<void> {
   const ab = await inProcessAB(AB_SECONDS);
   console.log(`\nIn-process A/B (${AB_SECONDS} s of wrk -t1 -c32 on one server, perfpilot attached and detached every ${PHASE_MS} ms; each phase ÷ the mean of the detached phases around it; ${ab.phases} phases paired):\n`);
   console.log('| phase | n | throughput ÷ detached: median | IQR | 95 % CI of the median | CPU per request ÷ detached: median | IQR | 95 % CI of the median |');
@@ -523,6 +524,24 @@ async function main(): Promise<void> {
   console.log(`| perfpilot attached | ${ab.on.rps.length} | ${ratioCells(ab.on.rps)} | ${ratioCells(ab.on.cpu)} |`);
   console.log(`| control (detached too) | ${ab.control.rps.length} | ${ratioCells(ab.control.rps)} | ${ratioCells(ab.control.cpu)} |`);
   console.log(`\nGoal "perfpilot ≥ 99 % of bare's throughput", in-process: ${verdict(ab.on.rps)}.`);
+}
+
+async function main(): Promise<void> {
+  if (spawnSync('sh', ['-c', 'command -v wrk && command -v taskset'], { stdio: 'ignore' }).status !== 0) {
+    console.error('wrk and taskset are needed (Debian: wrk, util-linux)');
+    process.exit(64);
+  }
+  if (!existsSync(`${DIST}/instrument/index.js`)) {
+    console.error(`${DIST}/instrument/index.js is missing: run \`npm run build\` (npm run bench does)`);
+    process.exit(64);
+  }
+  if (!(Number.isInteger(ROUNDS) && ROUNDS >= 1 && Number.isInteger(SECONDS) && SECONDS >= 1 && Number.isInteger(AB_SECONDS) && AB_SECONDS >= 10)) {
+    console.error(`BENCH_ROUNDS (${ROUNDS}) and BENCH_SECONDS (${SECONDS}) must be whole numbers ≥ 1, BENCH_AB_SECONDS (${AB_SECONDS}) one ≥ 10`);
+    process.exit(64);
+  }
+  const bareBursts = await alternation();
+  await atOnce();
+  await reportInProcessAB();
   const bareCpu = median(bareBursts.map((b) => b.cpuUsPerRequest));
   const hot = await hotPathNs();
   console.log(`\nperfpilot hot path: ${hot.perfpilotNs.toFixed(0)} ns per request in a tight loop (beside ${hot.nodeNs.toFixed(0)} ns for Node to make and detach a response), = ${((hot.perfpilotNs / (bareCpu * 1000)) * 100).toFixed(2)} % of bare's ${bareCpu.toFixed(2)} µs of CPU per request`);
