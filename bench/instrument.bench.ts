@@ -12,9 +12,9 @@
  * of the median, for requests/s and for server CPU per request. `bare-control` is a second bare
  * process, so the table shows the method's own error. Then the same ratios measured at once (see
  * concurrentPair: bare and one setup sharing CPU 0 under two wrk runs, which cancels the machine's
- * drift), an in-process A/B (see inProcessAB), the memory each server added over a round,
- * perfpilot's in-process hot path, and its percentile accuracy under wrk. About 20 minutes at the
- * defaults.
+ * drift), two in-process A/Bs (see inProcessAB: perfpilot, and its floor of two clock reads),
+ * the memory each server added over a round, perfpilot's in-process hot path, and its percentile
+ * accuracy under wrk. About 25 minutes at the defaults.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -33,7 +33,9 @@ const SETUPS = ['bare', 'bare-control', 'perfpilot', 'prom-client', 'opentelemet
  * and those plus a clock read at each end (`channels-clocks`).
  */
 const FLOORS = ['clocks-only', 'channels-only', 'channels-clocks'] as const;
-type Setup = (typeof SETUPS)[number] | (typeof FLOORS)[number] | 'perfpilot-accuracy' | 'perfpilot-toggle';
+/** The in-process A/Bs: perfpilot attached and detached, and (its floor) the clock reads switched on and off. */
+const TOGGLED = ['perfpilot-toggle', 'clocks-toggle'] as const;
+type Setup = (typeof SETUPS)[number] | (typeof FLOORS)[number] | (typeof TOGGLED)[number] | 'perfpilot-accuracy';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 16);
 /** The length of one wrk burst, whole seconds. */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -49,7 +51,7 @@ const AB_SECONDS = Number(process.env.BENCH_AB_SECONDS ?? 120);
  * Run as `node --expose-gc --input-type=module -e SERVER <setup> <dist>`. Answers on stdin:
  * "cpu" → its CPU time so far; "rss" → its private RSS growth since before the setup was loaded,
  * and for perfpilot-accuracy the percentiles of the sketch against exact durations; for
- * perfpilot-toggle, "mark" → forget the phases so far, "phases" → the phases since.
+ * perfpilot-toggle and clocks-toggle, "mark" → forget the phases so far, "phases" → the phases since.
  */
 const SERVER = `
 import http from 'node:http';
@@ -118,26 +120,37 @@ if (setup.startsWith('perfpilot')) {
   if (setup !== 'perfpilot-accuracy') setInterval(() => JSON.stringify(perf.sketch()), 2000).unref();
 }
 let phases = [];
-if (setup === 'perfpilot-toggle') {
-  // perfpilot attached during 'on' phases only, in the cycle off on off control: 'control' phases
-  // are 'off' phases counted apart, so comparing them with their neighbours shows the method's error.
+if (setup === 'perfpilot-toggle' || setup === 'clocks-toggle') {
+  // perfpilot attached (or the handler reading the clock at its start and end) during 'on' phases
+  // only, in the cycle off on off control: 'control' phases are 'off' phases counted apart, so
+  // comparing them with their neighbours shows the method's error.
   const cycle = ['off', 'on', 'off', 'control'];
-  // Attaching or detaching changes the server's response class and ServerResponse's detachSocket
-  // (as it changed Node's channel objects before), and the JIT's code that reads them is
-  // thrown away and redone (a first version without settling had its control phases at 1.07, i.e.
-  // the phase right after a switch about 13 % slower): each phase counts only after SETTLE_MS.
+  // Attaching or detaching changes the server's response class (as it changed Node's channel
+  // objects before), and the JIT's code that reads it is thrown away and redone (a first version
+  // without settling had its control phases at 1.07, i.e. the phase right after a switch about
+  // 13 % slower): each phase counts only after SETTLE_MS.
   let requests = 0;
   let phase = 0;
   let cpuAt = 0;
   let msAt = 0;
-  handler = (req, res) => { requests++; hello(req, res); };
+  globalThis.totalMs = 0;
+  const counted = (req, res) => { requests++; hello(req, res); };
+  const clocked = (req, res) => {
+    requests++;
+    const startMs = performance.now();
+    hello(req, res);
+    globalThis.totalMs += performance.now() - startMs;
+  };
+  const turnOn = setup === 'clocks-toggle' ? () => { handler = clocked; } : () => perf.attach(server);
+  const turnOff = setup === 'clocks-toggle' ? () => { handler = counted; } : () => perf.close();
+  handler = counted;
   const switchPhase = () => {
     const cpu = cpuUs();
     const ms = performance.now();
     if (msAt > 0) phases.push({ kind: cycle[phase % 4], requests, cpuUs: cpu - cpuAt, ms: ms - msAt });
     phase++;
-    if (cycle[phase % 4] === 'on') perf.attach(server);
-    else if (cycle[(phase + 3) % 4] === 'on') perf.close();
+    if (cycle[phase % 4] === 'on') turnOn();
+    else if (cycle[(phase + 3) % 4] === 'on') turnOff();
     setTimeout(() => {
       requests = 0;
       cpuAt = cpuUs();
@@ -362,15 +375,16 @@ interface Phase {
 
 /**
  * The in-process A/B: one server under one long wrk run, perfpilot attached ('on') and detached
- * every PHASE_MS in the cycle off on off control. Each on or control phase is paired with the off
+ * every PHASE_MS in the cycle off on off control (or, for clocks-toggle, the clock read at each end
+ * of the handler switched on and off). Each on or control phase is paired with the off
  * phases around it, so the machine's drift, which moves the cross-process bursts by several %,
  * cancels out over a quarter second; and both sides are the same process, so the few % two
  * processes of the same code differ by (bare-control) cancel too. Detached, perfpilot has
  * given Node back its response class and detachSocket: an off phase costs what a request
  * without perfpilot costs.
  */
-async function inProcessAB(seconds: number): Promise<{ on: { cpu: number[]; rps: number[] }; control: { cpu: number[]; rps: number[] }; phases: number }> {
-  const child = await startChild('perfpilot-toggle');
+async function inProcessAB(setup: (typeof TOGGLED)[number], seconds: number): Promise<{ on: { cpu: number[]; rps: number[] }; control: { cpu: number[]; rps: number[] }; phases: number }> {
+  const child = await startChild(setup);
   try {
     await wrk(child.url, 3); // warm-up: both states seen by the JIT
     await child.ask('mark');
@@ -515,14 +529,18 @@ async function atOnce(): Promise<void> {
   console.log(`\nGoal "perfpilot ≥ 99 % of bare's throughput", at once: ${verdict(together.get('perfpilot')!.rps)}.`);
 }
 
-/** The in-process A/B (see inProcessAB): prints the table and the throughput goal. */
+/** The in-process A/Bs (see inProcessAB), perfpilot's and its floor's: prints the table and the throughput goal. */
 async function reportInProcessAB(): Promise<void> {
-  const ab = await inProcessAB(AB_SECONDS);
-  console.log(`\nIn-process A/B (${AB_SECONDS} s of wrk -t1 -c32 on one server, perfpilot attached and detached every ${PHASE_MS} ms; each phase ÷ the mean of the detached phases around it; ${ab.phases} phases paired):\n`);
-  console.log('| phase | n | throughput ÷ detached: median | IQR | 95 % CI of the median | CPU per request ÷ detached: median | IQR | 95 % CI of the median |');
+  const ab = await inProcessAB('perfpilot-toggle', AB_SECONDS);
+  const floor = await inProcessAB('clocks-toggle', AB_SECONDS);
+  console.log(`\nIn-process A/B (${AB_SECONDS} s of wrk -t1 -c32 on one server, perfpilot attached and detached every ${PHASE_MS} ms; then another server, its handler reading the clock at its start and end or not; each phase ÷ the mean of the off phases around it; ${ab.phases} and ${floor.phases} phases paired):\n`);
+  console.log('| phase | n | throughput ÷ off: median | IQR | 95 % CI of the median | CPU per request ÷ off: median | IQR | 95 % CI of the median |');
   console.log('|---|---|---|---|---|---|---|---|');
-  console.log(`| perfpilot attached | ${ab.on.rps.length} | ${ratioCells(ab.on.rps)} | ${ratioCells(ab.on.cpu)} |`);
-  console.log(`| control (detached too) | ${ab.control.rps.length} | ${ratioCells(ab.control.rps)} | ${ratioCells(ab.control.cpu)} |`);
+  const row = (name: string, r: { cpu: number[]; rps: number[] }) => console.log(`| ${name} | ${r.rps.length} | ${ratioCells(r.rps)} | ${ratioCells(r.cpu)} |`);
+  row('perfpilot attached', ab.on);
+  row('control (detached too)', ab.control);
+  row('clocks-only: a clock read at each end', floor.on);
+  row('control (no reads either)', floor.control);
   console.log(`\nGoal "perfpilot ≥ 99 % of bare's throughput", in-process: ${verdict(ab.on.rps)}.`);
 }
 
