@@ -2,15 +2,11 @@ import { createServer as createNetServer } from 'node:net';
 import { createServer, ServerResponse, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { instrument, type Instrumentation } from '../src/instrument/index.js';
+import { responseClassOf as responseClass } from '../src/instrument/node-http-hooks.js';
 import { closeServer, listen } from './support/listen.js';
 import { runLoad } from './instrument-support.js';
 
 const nodeDetachSocket = ServerResponse.prototype.detachSocket;
-/** The class a server makes its responses with, kept under Node's ServerResponse symbol. */
-const responseClass = (server: Server) => {
-  const key = Object.getOwnPropertySymbols(server).find((k) => k.description === 'ServerResponse')!;
-  return (server as unknown as Record<symbol, unknown>)[key];
-};
 
 const servers: Server[] = [];
 const instrumentations: Instrumentation[] = [];

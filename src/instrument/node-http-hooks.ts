@@ -14,7 +14,8 @@ const kHooked = Symbol('perfpilot.hooked');
 /** Node calls it with the request and the server's options for responses (a highWaterMark). */
 type ResponseClass = new (req: IncomingMessage, options?: object) => ServerResponse;
 type TimedResponse = ServerResponse & { [kStartMs]: number };
-type HookedServer = Server & { [kHooked]?: { readonly sink: RequestSink; readonly original: ResponseClass } };
+/** A server seen as its symbol-keyed slots: Node's response class, and what perfpilot hooked. */
+type Slots = Record<symbol, ResponseClass> & { [kHooked]?: { readonly sink: RequestSink; readonly key: symbol; readonly original: ResponseClass } };
 
 /**
  * How perfpilot learns when each request starts and its response finishes, at the least cost
@@ -29,20 +30,20 @@ type HookedServer = Server & { [kHooked]?: { readonly sink: RequestSink; readonl
  * build a message per request for it: about 2 % of a hello-world request's CPU here.
  */
 export function hookServer(server: Server, sink: RequestSink): void {
-  const s = server as HookedServer;
-  const hooked = s[kHooked];
+  const slots = server as unknown as Slots;
+  const hooked = slots[kHooked];
   if (hooked !== undefined) {
     if (hooked.sink === sink) return;
     throw new Error('this server is already attached to another perfpilot instrumentation: close() that one first, or attach the server to one only');
   }
   const key = responseClassKey(server);
-  const original = (server as unknown as Record<symbol, ResponseClass>)[key]!;
+  const original = slots[key]!;
   const originalDetachSocket = original.prototype.detachSocket;
   function timedDetachSocket(this: TimedResponse, socket: Socket): void {
     sink.finish(this, socket, performance.now() - this[kStartMs]);
     originalDetachSocket.call(this, socket);
   }
-  (server as unknown as Record<symbol, ResponseClass>)[key] = class TimedServerResponse extends original {
+  slots[key] = class TimedServerResponse extends original {
     constructor(req: IncomingMessage, options?: object) {
       super(req, options);
       (this as unknown as TimedResponse)[kStartMs] = performance.now();
@@ -50,22 +51,27 @@ export function hookServer(server: Server, sink: RequestSink): void {
       sink.start(req.socket);
     }
   };
-  s[kHooked] = { sink, original };
+  slots[kHooked] = { sink, key, original };
 }
 
 /** Stops timing `server`'s new requests; those in flight still finish into `sink`. */
 export function unhookServer(server: Server, sink: RequestSink): void {
-  const s = server as HookedServer;
-  const hooked = s[kHooked];
+  const slots = server as unknown as Slots;
+  const hooked = slots[kHooked];
   if (hooked?.sink !== sink) return;
-  (server as unknown as Record<symbol, ResponseClass>)[responseClassKey(server)] = hooked.original;
-  s[kHooked] = undefined;
+  slots[hooked.key] = hooked.original;
+  slots[kHooked] = undefined;
+}
+
+/** The class `server` makes its responses with (Node's own unless given one, or perfpilot's while attached). */
+export function responseClassOf(server: Server): ResponseClass {
+  return (server as unknown as Slots)[responseClassKey(server)]!;
 }
 
 /** The symbol under which Node's http and https servers keep the class of their responses. */
 function responseClassKey(server: Server): symbol {
   const key = Object.getOwnPropertySymbols(server).find((k) => k.description === 'ServerResponse');
-  if (key === undefined || typeof (server as unknown as Record<symbol, unknown>)[key] !== 'function') {
+  if (key === undefined || typeof (server as unknown as Slots)[key] !== 'function') {
     throw new Error(`perfpilot can attach to node:http and node:https servers only: this one keeps no ServerResponse class (Node ${process.version}); pass the server of http.createServer / https.createServer, or fastify.server for Fastify`);
   }
   return key;
