@@ -70,6 +70,13 @@ globalThis.gc();
 const rssAtStart = rssAnon();
 const retainedAtStart = retained();
 const hello = (_req, res) => { res.writeHead(200, { 'content-type': 'text/plain' }); res.end('hello world'); };
+// The clocks-only floor: hello with a clock read at its start and end, the durations summed so they are used.
+globalThis.totalMs = 0;
+const clockedHello = (req, res) => {
+  const startMs = performance.now();
+  hello(req, res);
+  globalThis.totalMs += performance.now() - startMs;
+};
 let handler = hello;
 let report = () => null;
 let server;
@@ -86,19 +93,11 @@ if (setup === 'opentelemetry') {
 } else {
   server = http.createServer((req, res) => handler(req, res));
 }
-if (setup === 'clocks-only') {
-  globalThis.totalMs = 0;
-  handler = (req, res) => {
-    const startMs = performance.now();
-    hello(req, res);
-    globalThis.totalMs += performance.now() - startMs;
-  };
-}
+if (setup === 'clocks-only') handler = clockedHello;
 if (setup === 'channels-only' || setup === 'channels-clocks') {
   // Subscribed, Node builds and publishes a message at each request's start and finish.
   const clocks = setup === 'channels-clocks';
   let startMs = 0;
-  globalThis.totalMs = 0;
   channel('http.server.request.start').subscribe(clocks ? () => { startMs = performance.now(); } : () => {});
   channel('http.server.response.finish').subscribe(clocks ? () => { globalThis.totalMs += performance.now() - startMs; } : () => {});
 }
@@ -133,14 +132,8 @@ if (setup === 'perfpilot-toggle' || setup === 'clocks-toggle') {
   let phase = 0;
   let cpuAt = 0;
   let msAt = 0;
-  globalThis.totalMs = 0;
   const counted = (req, res) => { requests++; hello(req, res); };
-  const clocked = (req, res) => {
-    requests++;
-    const startMs = performance.now();
-    hello(req, res);
-    globalThis.totalMs += performance.now() - startMs;
-  };
+  const clocked = (req, res) => { requests++; clockedHello(req, res); };
   const turnOn = setup === 'clocks-toggle' ? () => { handler = clocked; } : () => perf.attach(server);
   const turnOff = setup === 'clocks-toggle' ? () => { handler = counted; } : () => perf.close();
   handler = counted;
@@ -319,8 +312,7 @@ function verdict(ratios: readonly number[]): string {
 /**
  * perfpilot's own work per request, in ns, timed in-process beside Node's: responses made with an
  * attached server's class and detached as Node detaches a finished one, against the same with an
- * unattached server's (Node's own class; detachSocket is then perfpilot's wrapper finding nothing
- * to time). The difference is all perfpilot adds to a request, its two clock reads included, in a
+ * unattached server's (Node's own class). The difference is all perfpilot adds to a request, its two clock reads included, in a
  * tight loop whose caches stay warm: in place, among Node's own work, the same costs several times
  * more (bench/RESULTS.md), so this is a check of perfpilot's code, not of its overhead.
  */
@@ -380,8 +372,8 @@ interface Phase {
  * phases around it, so the machine's drift, which moves the cross-process bursts by several %,
  * cancels out over a quarter second; and both sides are the same process, so the few % two
  * processes of the same code differ by (bare-control) cancel too. Detached, perfpilot has
- * given Node back its response class and detachSocket: an off phase costs what a request
- * without perfpilot costs.
+ * given the server back its response class: an off phase costs what a request without
+ * perfpilot costs.
  */
 async function inProcessAB(setup: (typeof TOGGLED)[number], seconds: number): Promise<{ on: { cpu: number[]; rps: number[] }; control: { cpu: number[]; rps: number[] }; phases: number }> {
   const child = await startChild(setup);
