@@ -1,7 +1,7 @@
 /**
  * `npm run bench instrument`: a hello-world node:http server under `wrk -t1 -c32`, bare and with
  * each instrumentation (perfpilot, a prom-client Histogram, OpenTelemetry's HTTP instrumentation).
- * Each setup is a server process pinned to CPU 0 (plain node running SERVER below); wrk is pinned
+ * Each setup is a server process pinned to CPU 0 (plain node running SERVER of instrument-server.ts); wrk is pinned
  * to CPU 1.
  *
  * The method, so that a ratio near 0.99 can be told apart from noise: short bursts (BENCH_SECONDS,
@@ -16,15 +16,11 @@
  * the memory each server added over a round, perfpilot's in-process hot path, and its percentile
  * accuracy under wrk. About 25 minutes at the defaults.
  */
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { DIST, PHASE_MS, startServer, type Server } from './instrument-server.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** The built package, as a service imports it (`npm run bench` builds it first). */
-const DIST = process.env.PERFPILOT_DIST ?? `${ROOT}dist`;
 const SETUPS = ['bare', 'bare-control', 'perfpilot', 'prom-client', 'opentelemetry'] as const;
 /**
  * What timers pay before they do anything: a clock read at each end of a request, the least any
@@ -39,154 +35,8 @@ type Setup = (typeof SETUPS)[number] | (typeof FLOORS)[number] | (typeof TOGGLED
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 16);
 /** The length of one wrk burst, whole seconds. */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
-/** The in-process A/B: perfpilot attached and detached every PHASE_MS under one long wrk run. */
-const PHASE_MS = 500;
-/** How long after a switch a phase starts counting. */
-const SETTLE_MS = 200;
 const AB_SECONDS = Number(process.env.BENCH_AB_SECONDS ?? 120);
 
-// ---- the server under test (child process, plain node: no TypeScript loader in its memory) ----
-
-/**
- * Run as `node --expose-gc --input-type=module -e SERVER <setup> <dist>`. Answers on stdin:
- * "cpu" → its CPU time so far; "rss" → its private RSS growth since before the setup was loaded,
- * and for perfpilot-accuracy the percentiles of the sketch against exact durations; for
- * perfpilot-toggle and clocks-toggle, "mark" → forget the phases so far, "phases" → the phases since.
- */
-const SERVER = `
-import http from 'node:http';
-import { channel } from 'node:diagnostics_channel';
-import { existsSync } from 'node:fs';
-import { loadavg } from 'node:os';
-import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-const [setup, dist] = process.argv.slice(1);
-// Private (anonymous) resident memory: what the process allocated. File-backed pages (node's own
-// binary, paged in as new code paths run) are shared with every other node process.
-const rssAnon = () => Number(/RssAnon:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) * 1024;
-// What the process keeps live: V8's heap in use plus memory held outside it (buffers), after a GC.
-const retained = () => { const m = process.memoryUsage(); return m.heapUsed + m.external; };
-globalThis.gc();
-const rssAtStart = rssAnon();
-const retainedAtStart = retained();
-const hello = (_req, res) => { res.writeHead(200, { 'content-type': 'text/plain' }); res.end('hello world'); };
-// The clocks-only floor: hello with a clock read at its start and end, the durations summed so they are used.
-globalThis.totalMs = 0;
-const clockedHello = (req, res) => {
-  const startMs = performance.now();
-  hello(req, res);
-  globalThis.totalMs += performance.now() - startMs;
-};
-let handler = hello;
-let report = () => null;
-let server;
-if (setup === 'opentelemetry') {
-  const { NodeTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-node');
-  const { registerInstrumentations } = await import('@opentelemetry/instrumentation');
-  const { HttpInstrumentation } = await import('@opentelemetry/instrumentation-http');
-  const exporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} };
-  new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] }).register();
-  registerInstrumentations({ instrumentations: [new HttpInstrumentation()] });
-  // Required after OpenTelemetry hooked require, so its instrumentation applies.
-  const { createRequire } = await import('node:module');
-  server = createRequire(process.cwd() + '/')('node:http').createServer((req, res) => handler(req, res));
-} else {
-  server = http.createServer((req, res) => handler(req, res));
-}
-if (setup === 'clocks-only') handler = clockedHello;
-if (setup === 'channels-only' || setup === 'channels-clocks') {
-  // Subscribed, Node builds and publishes a message at each request's start and finish.
-  const clocks = setup === 'channels-clocks';
-  let startMs = 0;
-  channel('http.server.request.start').subscribe(clocks ? () => { startMs = performance.now(); } : () => {});
-  channel('http.server.response.finish').subscribe(clocks ? () => { globalThis.totalMs += performance.now() - startMs; } : () => {});
-}
-if (setup === 'prom-client') {
-  const client = await import('prom-client');
-  const histogram = new client.default.Histogram({ name: 'http_request_duration_seconds', help: 'request duration', labelNames: ['method', 'route', 'status_code'] });
-  handler = (req, res) => {
-    const end = histogram.startTimer();
-    res.once('finish', () => end({ method: req.method, route: '/', status_code: res.statusCode }));
-    hello(req, res);
-  };
-}
-const cpuUs = () => { const { user, system } = process.cpuUsage(); return user + system; };
-let perf;
-if (setup.startsWith('perfpilot')) {
-  const { instrument } = await import(dist + '/instrument/index.js');
-  perf = instrument({ service: 'bench', environment: 'bench' });
-  // A puller, as perfpilot's app source would be (every 10 s by default; here every 2 s).
-  if (setup !== 'perfpilot-accuracy') setInterval(() => JSON.stringify(perf.sketch()), 2000).unref();
-}
-let phases = [];
-if (setup === 'perfpilot-toggle' || setup === 'clocks-toggle') {
-  // perfpilot attached (or the handler reading the clock at its start and end) during 'on' phases
-  // only, in the cycle off on off control: 'control' phases are 'off' phases counted apart, so
-  // comparing them with their neighbours shows the method's error.
-  const cycle = ['off', 'on', 'off', 'control'];
-  // Attaching or detaching changes the server's response class (as it changed Node's channel
-  // objects before), and the JIT's code that reads it is thrown away and redone (a first version
-  // without settling had its control phases at 1.07, i.e. the phase right after a switch about
-  // 13 % slower): each phase counts only after SETTLE_MS.
-  let requests = 0;
-  let phase = 0;
-  let cpuAt = 0;
-  let msAt = 0;
-  const counted = (req, res) => { requests++; hello(req, res); };
-  const clocked = (req, res) => { requests++; clockedHello(req, res); };
-  const turnOn = setup === 'clocks-toggle' ? () => { handler = clocked; } : () => perf.attach(server);
-  const turnOff = setup === 'clocks-toggle' ? () => { handler = counted; } : () => perf.close();
-  handler = counted;
-  const switchPhase = () => {
-    const cpu = cpuUs();
-    const ms = performance.now();
-    if (msAt > 0) phases.push({ kind: cycle[phase % 4], requests, cpuUs: cpu - cpuAt, ms: ms - msAt });
-    phase++;
-    if (cycle[phase % 4] === 'on') turnOn();
-    else if (cycle[(phase + 3) % 4] === 'on') turnOff();
-    setTimeout(() => {
-      requests = 0;
-      cpuAt = cpuUs();
-      msAt = performance.now();
-      setTimeout(switchPhase, ${PHASE_MS - SETTLE_MS});
-    }, ${SETTLE_MS});
-  };
-  switchPhase();
-}
-if (setup === 'perfpilot') perf.attach(server);
-if (setup === 'perfpilot-accuracy') {
-  perf.attach(server);
-  const { decodeSketch, newSketch } = await import(dist + '/instrument/duration-sketch.js');
-  // The durations the sketch is fed, and independently those from Node's start message to its finish message.
-  const fed = [];
-  const independent = [];
-  const base = Object.getPrototypeOf(Object.getPrototypeOf(newSketch()));
-  const accept = base.accept;
-  base.accept = function (value, weight) { fed.push(value); accept.call(this, value, weight); };
-  const starts = new WeakMap();
-  channel('http.server.request.start').subscribe((m) => starts.set(m.response, performance.now()));
-  channel('http.server.response.finish').subscribe((m) => independent.push(performance.now() - starts.get(m.response)));
-  report = () => {
-    const sketch = decodeSketch(perf.sketch().http.durationMs);
-    const at = (xs, q) => xs.sort((a, b) => a - b)[Math.floor(q * (xs.length - 1))];
-    return [0.5, 0.9, 0.99].map((q) => ({ q, sketchMs: sketch.getValueAtQuantile(q), fedMs: at(fed, q), independentMs: at(independent, q), n: fed.length }));
-  };
-}
-server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ port: server.address().port })));
-createInterface({ input: process.stdin }).on('line', (line) => {
-  if (line === 'cpu') {
-    console.log(JSON.stringify({ cpuUs: cpuUs() }));
-  } else if (line === 'mark') {
-    phases = [];
-    console.log('{}');
-  } else if (line === 'phases') {
-    console.log(JSON.stringify({ phases }));
-  } else if (line === 'rss') {
-    globalThis.gc();
-    console.log(JSON.stringify({ rssGrowth: rssAnon() - rssAtStart, retainedGrowth: retained() - retainedAtStart, report: report() }));
-  }
-});
-`;
 
 interface Accuracy {
   readonly q: number;
@@ -200,46 +50,13 @@ interface Accuracy {
 
 // ---- the driver ----
 
-/** One server under test, alive for one round. */
-interface Child {
-  readonly url: string;
-  ask<T>(command: string): Promise<T>;
-  stop(): void;
-}
-
-async function startChild(setup: Setup): Promise<Child> {
-  // The young generation is pinned at V8's largest default size: left to itself it grows with the
-  // allocation rate, so RSS would say more about req/s than about what a setup keeps in memory.
-  const v8Flags = ['--expose-gc', '--min-semi-space-size=16', '--max-semi-space-size=16'];
-  const child: ChildProcessWithoutNullStreams = spawn('taskset', ['-c', '0', process.execPath, ...v8Flags, '--input-type=module', '-e', SERVER, setup, DIST], { cwd: ROOT });
-  child.stderr.pipe(process.stderr);
-  const lines = createInterface({ input: child.stdout });
-  // One question at a time; a server that dies fails the question it was asked.
-  let failPending: (err: Error) => void = () => {};
-  child.once('exit', (code, signal) => failPending(new Error(`the ${setup} server exited (${code ?? signal})`)));
-  const next = () => new Promise<string>((resolve, reject) => {
-    failPending = reject;
-    lines.once('line', resolve);
-  });
-  const { port } = JSON.parse(await next()) as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    async ask<T>(command: string) {
-      const answer = next();
-      child.stdin.write(`${command}\n`);
-      return JSON.parse(await answer) as T;
-    },
-    stop: () => child.kill('SIGKILL'),
-  };
-}
-
 interface Burst {
   readonly rps: number;
   /** CPU time (user + system) of the server per request: unlike req/s, barely moved by other load. */
   readonly cpuUsPerRequest: number;
 }
 
-async function burst(child: Child, seconds: number): Promise<Burst> {
+async function burst(child: Server, seconds: number): Promise<Burst> {
   const before = await child.ask<{ cpuUs: number }>('cpu');
   const { rps, requests } = await wrk(child.url, seconds);
   const after = await child.ask<{ cpuUs: number }>('cpu');
@@ -348,7 +165,7 @@ async function hotPathNs(): Promise<{ perfpilotNs: number; nodeNs: number }> {
 }
 
 async function accuracyReport(seconds: number): Promise<Accuracy[]> {
-  const child = await startChild('perfpilot-accuracy');
+  const child = await startServer('perfpilot-accuracy');
   try {
     await wrk(child.url, 2); // warm-up (its requests are in both the sketch and the exact lists)
     await wrk(child.url, seconds);
@@ -376,7 +193,7 @@ interface Phase {
  * perfpilot costs.
  */
 async function inProcessAB(setup: (typeof TOGGLED)[number], seconds: number): Promise<{ on: { cpu: number[]; rps: number[] }; control: { cpu: number[]; rps: number[] }; phases: number }> {
-  const child = await startChild(setup);
+  const child = await startServer(setup);
   try {
     await wrk(child.url, 3); // warm-up: both states seen by the JIT
     await child.ask('mark');
@@ -416,10 +233,10 @@ const CONCURRENT = ['bare-control', ...FLOORS, 'perfpilot', 'prom-client'] as co
  * a CPU of its own: this reads overheads high rather than low. Gives `setup` ÷ bare.
  */
 async function concurrentPair(setup: (typeof CONCURRENT)[number], seconds: number, setupFirst: boolean): Promise<{ rps: number; cpu: number }> {
-  const children = new Map<Setup, Child>();
+  const children = new Map<Setup, Server>();
   try {
     // Which of the two starts first (and gets the lower port) alternates between rounds.
-    for (const s of setupFirst ? [setup, 'bare' as const] : ['bare' as const, setup]) children.set(s, await startChild(s));
+    for (const s of setupFirst ? [setup, 'bare' as const] : ['bare' as const, setup]) children.set(s, await startServer(s));
     const bare = children.get('bare')!;
     const other = children.get(setup)!;
     await Promise.all([wrk(bare.url, 2), wrk(other.url, 2)]); // warm-up, also at once
@@ -445,9 +262,9 @@ async function alternation(): Promise<Burst[]> {
     // Fresh processes every round: two processes of the same code differ by a few % in speed
     // (measured: a second bare server at 0.95 of the first's CPU per request, round after round),
     // which more rounds with the same processes never average out.
-    const children = new Map<(typeof SETUPS)[number], Child>();
+    const children = new Map<(typeof SETUPS)[number], Server>();
     try {
-      for (const setup of SETUPS) children.set(setup, await startChild(setup));
+      for (const setup of SETUPS) children.set(setup, await startServer(setup));
       for (const child of children.values()) await wrk(child.url, 2); // warm-up: let the JIT settle
       const bare = children.get('bare')!;
       // Strict alternation, each setup's burst between two bare bursts: bare X bare Y bare Z bare …
