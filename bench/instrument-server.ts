@@ -2,7 +2,8 @@
  * The hello-world server the instrument benchmarks measure, in each setup (bare, perfpilot,
  * prom-client, OpenTelemetry, the floors), and how a benchmark starts one.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -211,4 +212,16 @@ export async function startServer(
     },
     stop: () => child.kill('SIGKILL'),
   };
+}
+
+/** Exits with a message that names what is missing: one of `commands` (Debian: `packages`), or the built package. */
+export function requirePrerequisites(commands: readonly string[], packages: string): void {
+  if (spawnSync('sh', ['-c', commands.map((c) => `command -v ${c}`).join(' && ')], { stdio: 'ignore' }).status !== 0) {
+    console.error(`${commands.join(' and ')} are needed (Debian: ${packages})`);
+    process.exit(64);
+  }
+  if (!existsSync(`${DIST}/instrument/index.js`)) {
+    console.error(`${DIST}/instrument/index.js is missing: run \`npm run build\` (npm run bench does)`);
+    process.exit(64);
+  }
 }

@@ -16,10 +16,9 @@
  * the memory each server added over a round, perfpilot's in-process hot path, and its percentile
  * accuracy under wrk. About 25 minutes at the defaults.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { DIST, PHASE_MS, startServer, type Server } from './instrument-server.js';
+import { PHASE_MS, requirePrerequisites, startServer, type Server } from './instrument-server.js';
 
 const SETUPS = ['bare', 'bare-control', 'perfpilot', 'prom-client', 'opentelemetry'] as const;
 /**
@@ -354,14 +353,7 @@ async function reportInProcessAB(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (spawnSync('sh', ['-c', 'command -v wrk && command -v taskset'], { stdio: 'ignore' }).status !== 0) {
-    console.error('wrk and taskset are needed (Debian: wrk, util-linux)');
-    process.exit(64);
-  }
-  if (!existsSync(`${DIST}/instrument/index.js`)) {
-    console.error(`${DIST}/instrument/index.js is missing: run \`npm run build\` (npm run bench does)`);
-    process.exit(64);
-  }
+  requirePrerequisites(['wrk', 'taskset'], 'wrk, util-linux');
   if (!(Number.isInteger(ROUNDS) && ROUNDS >= 1 && Number.isInteger(SECONDS) && SECONDS >= 1 && Number.isInteger(AB_SECONDS) && AB_SECONDS >= 10)) {
     console.error(`BENCH_ROUNDS (${ROUNDS}) and BENCH_SECONDS (${SECONDS}) must be whole numbers ≥ 1, BENCH_AB_SECONDS (${AB_SECONDS}) one ≥ 10`);
     process.exit(64);

@@ -14,12 +14,11 @@
  * keep-alive connections. (instructions at N2 − instructions at N1) ÷ (N2 − N1) is the cost of
  * one warm request: start-up, loading and JIT warm-up cancel out. About 12 minutes.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DIST, startServer } from './instrument-server.js';
+import { requirePrerequisites, startServer } from './instrument-server.js';
 
 /**
  * bare; `loaded`: bare with perfpilot imported and instrument() called but nothing attached;
@@ -82,14 +81,7 @@ async function instructions(setup: string, n: number): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  if (spawnSync('sh', ['-c', 'command -v valgrind && command -v taskset'], { stdio: 'ignore' }).status !== 0) {
-    console.error('valgrind and taskset are needed (Debian: valgrind, util-linux)');
-    process.exit(64);
-  }
-  if (!existsSync(`${DIST}/instrument/index.js`)) {
-    console.error(`${DIST}/instrument/index.js is missing: run \`npm run build\` (npm run bench does)`);
-    process.exit(64);
-  }
+  requirePrerequisites(['valgrind', 'taskset'], 'valgrind, util-linux');
   if (!(Number.isInteger(N1) && N1 >= 1000 && Number.isInteger(N2) && N2 > N1 && Number.isInteger(REPEATS) && REPEATS >= 1)) {
     console.error(`BENCH_WARM_REQUESTS (${N1}) must be a whole number ≥ 1000, BENCH_COUNTED_REQUESTS (${N2 - N1}) and BENCH_REPEATS (${REPEATS}) whole numbers ≥ 1`);
     process.exit(64);
