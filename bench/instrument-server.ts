@@ -4,16 +4,21 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { ROOT } from '../test/support/cli.js';
 
-export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The built package, as a service imports it (`npm run bench` builds it first). */
-export const DIST = process.env.PERFPILOT_DIST ?? `${ROOT}dist`;
+const DIST = process.env.PERFPILOT_DIST ?? join(ROOT, 'dist');
 /** The in-process A/B: perfpilot attached and detached every PHASE_MS under one long wrk run. */
 export const PHASE_MS = 500;
 /** How long after a switch a phase starts counting. */
 const SETTLE_MS = 200;
+
+/** The setups SERVER knows; `bare-control` is bare under another name. */
+export type ServerSetup =
+  | 'bare' | 'bare-control' | 'loaded' | 'perfpilot' | 'prom-client' | 'opentelemetry'
+  | 'clocks-only' | 'channels-only' | 'channels-clocks' | 'perfpilot-toggle' | 'clocks-toggle' | 'perfpilot-accuracy';
 
 /**
  * Run as `node --expose-gc --input-type=module -e SERVER <setup> <dist>`. Answers on stdin:
@@ -177,7 +182,7 @@ export interface Server {
  * `taskset -c 0`), with node's `nodeFlags`.
  */
 export async function startServer(
-  setup: string,
+  setup: ServerSetup,
   launcher: readonly string[] = ['taskset', '-c', '0'],
   // The young generation is pinned at V8's largest default size: left to itself it grows with the
   // allocation rate, so RSS would say more about req/s than about what a setup keeps in memory.

@@ -1,8 +1,8 @@
 /**
  * `npm run bench instrument`: a hello-world node:http server under `wrk -t1 -c32`, bare and with
  * each instrumentation (perfpilot, a prom-client Histogram, OpenTelemetry's HTTP instrumentation).
- * Each setup is a server process pinned to CPU 0 (plain node running SERVER of instrument-server.ts); wrk is pinned
- * to CPU 1.
+ * Each setup is a server process pinned to CPU 0 (plain node running SERVER of
+ * instrument-server.ts); wrk is pinned to CPU 1.
  *
  * The method, so that a ratio near 0.99 can be told apart from noise: short bursts (BENCH_SECONDS,
  * default 3 s) in strict alternation, bare X bare Y bare Z bare …, for BENCH_ROUNDS rounds (default

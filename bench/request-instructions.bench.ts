@@ -18,7 +18,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { requirePrerequisites, startServer } from './instrument-server.js';
+import { requirePrerequisites, startServer, type ServerSetup } from './instrument-server.js';
 
 /**
  * bare; `loaded`: bare with perfpilot imported and instrument() called but nothing attached;
@@ -64,7 +64,7 @@ function load(port: number, n: number): Promise<void> {
 }
 
 /** The instructions one server of `setup` executes from its start to its exit, having served `n` requests. */
-async function instructions(setup: string, n: number): Promise<number> {
+async function instructions(setup: ServerSetup, n: number): Promise<number> {
   const out = join(tmpdir(), `perfpilot-cachegrind-${process.pid}-${setup}-${n}`);
   const valgrind = ['taskset', '-c', '0', 'valgrind', '--tool=cachegrind', '--cache-sim=no', `--cachegrind-out-file=${out}`, '--log-file=/dev/null'];
   const server = await startServer(setup, valgrind, ['--single-threaded', '--expose-gc'], { ...process.env, PERFPILOT_PULL_MS: '0' });
