@@ -17,7 +17,7 @@ const SETTLE_MS = 200;
 
 /** The setups SERVER knows; `bare-control` is bare under another name. */
 export type ServerSetup =
-  | 'bare' | 'bare-control' | 'loaded' | 'perfpilot' | 'prom-client' | 'opentelemetry'
+  | 'bare' | 'bare-control' | 'bare-filehandles' | 'loaded' | 'perfpilot' | 'perfpilot-filehandles' | 'prom-client' | 'opentelemetry'
   | 'clocks-only' | 'channels-only' | 'channels-clocks' | 'perfpilot-toggle' | 'clocks-toggle' | 'perfpilot-accuracy';
 
 /**
@@ -26,7 +26,9 @@ export type ServerSetup =
  * and for perfpilot-accuracy the percentiles of the sketch against exact durations; for
  * perfpilot-toggle and clocks-toggle, "mark" → forget the phases so far, "phases" → the phases since;
  * "exit" → exits (so that a tool it runs under, such as cachegrind, writes its report).
- * `loaded` is bare with perfpilot imported and instrumenting nothing. Setting PERFPILOT_PULL_MS=0
+ * `loaded` is bare with perfpilot imported and instrumenting nothing. `bare-filehandles` and
+ * `perfpilot-filehandles` first open and close 16 files through node:fs/promises, as Node 20's ESM
+ * loader does for each module file it loads. Setting PERFPILOT_PULL_MS=0
  * stops perfpilot's setups from pulling their sketch every 2 s.
  */
 export const SERVER = `
@@ -46,13 +48,21 @@ globalThis.gc();
 const rssAtStart = rssAnon();
 const retainedAtStart = retained();
 const hello = (_req, res) => { res.writeHead(200, { 'content-type': 'text/plain' }); res.end('hello world'); };
-// The clocks-only floor: hello with a clock read at its start and end, the durations summed so they are used.
+// The clocks-only floor: hello with a clock read at its start and end, the durations summed so they
+// are used. The clock is node:perf_hooks' export, as perfpilot's: the global \`performance\` is a lazy
+// accessor whose lookup costs nearly as much as the read (bench/clock-instructions.bench.ts). Imported
+// only where used, so that bare loads no more than it would.
+const { performance: clock } = setup.startsWith('clocks') || setup === 'channels-clocks' ? await import('node:perf_hooks') : {};
 globalThis.totalMs = 0;
 const clockedHello = (req, res) => {
-  const startMs = performance.now();
+  const startMs = clock.now();
   hello(req, res);
-  globalThis.totalMs += performance.now() - startMs;
+  globalThis.totalMs += clock.now() - startMs;
 };
+if (setup.endsWith('-filehandles')) {
+  const { open } = await import('node:fs/promises');
+  for (let i = 0; i < 16; i++) await (await open(process.execPath)).close();
+}
 let handler = hello;
 let report = () => null;
 let server;
@@ -74,8 +84,8 @@ if (setup === 'channels-only' || setup === 'channels-clocks') {
   // Subscribed, Node builds and publishes a message at each request's start and finish.
   const clocks = setup === 'channels-clocks';
   let startMs = 0;
-  channel('http.server.request.start').subscribe(clocks ? () => { startMs = performance.now(); } : () => {});
-  channel('http.server.response.finish').subscribe(clocks ? () => { globalThis.totalMs += performance.now() - startMs; } : () => {});
+  channel('http.server.request.start').subscribe(clocks ? () => { startMs = clock.now(); } : () => {});
+  channel('http.server.response.finish').subscribe(clocks ? () => { globalThis.totalMs += clock.now() - startMs; } : () => {});
 }
 if (setup === 'prom-client') {
   const client = await import('prom-client');
@@ -130,7 +140,7 @@ if (setup === 'perfpilot-toggle' || setup === 'clocks-toggle') {
   };
   switchPhase();
 }
-if (setup === 'perfpilot') perf.attach(server);
+if (setup === 'perfpilot' || setup === 'perfpilot-filehandles') perf.attach(server);
 if (setup === 'perfpilot-accuracy') {
   perf.attach(server);
   const { decodeSketch, newSketch } = await import(dist + '/instrument/duration-sketch.js');
