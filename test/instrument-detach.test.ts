@@ -1,4 +1,4 @@
-import { createServer as createNetServer } from 'node:net';
+import { connect, createServer as createNetServer, type Socket } from 'node:net';
 import { createServer, ServerResponse, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { instrument, type Instrumentation } from '../src/instrument/index.js';
@@ -121,6 +121,65 @@ describe('instrument: attaching and detaching', () => {
     await runLoad(url, Array(3).fill('/'));
     expect(second.sketch().http.requests).toBe(3);
     expect(first.sketch().http.requests).toBe(0);
+  });
+
+  describe('a keep-alive connection that moves to the next instrumentation with a request in flight', () => {
+    /**
+     * `first` attached; the client sends GET /hold, whose answer waits; `first` is closed and
+     * `second` attached; the client pipelines GET /quick behind it on the same connection, so that
+     * request starts under `second` while `first`'s is still in flight.
+     */
+    async function pipelinedAcrossInstrumentations() {
+      const first = instrument({ service: 'a', environment: 'test' });
+      const second = instrument({ service: 'b', environment: 'test' });
+      instrumentations.push(first, second);
+      let release = () => {};
+      const server = createServer((req, res) => {
+        if (req.url === '/hold') release = () => res.end('held');
+        else res.end('quick');
+      });
+      servers.push(server);
+      first.attach(server);
+      const url = new URL(await listen(server));
+      const cursors = { first: first.sketch().seq, second: second.sketch().seq };
+      const socket = connect(Number(url.port), url.hostname);
+      let received = '';
+      socket.on('data', (chunk: Buffer) => { received += chunk.toString('latin1'); });
+      socket.write('GET /hold HTTP/1.1\r\nHost: test\r\n\r\n');
+      await expect.poll(() => first.sketch().inFlight).toBe(1);
+      await first.close();
+      second.attach(server);
+      socket.write('GET /quick HTTP/1.1\r\nHost: test\r\n\r\n');
+      await expect.poll(() => second.sketch().inFlight).toBe(1);
+      const since = (perf: Instrumentation, seq: number) => {
+        const { inFlight, http } = perf.sketch(seq);
+        return { requests: http.requests, aborted: http.aborted, inFlight };
+      };
+      return {
+        socket: socket as Socket,
+        release: () => release(),
+        received: () => received,
+        first: () => since(first, cursors.first),
+        second: () => since(second, cursors.second),
+      };
+    }
+
+    it('counts the request in flight in the one it started under, and the next in the new one', async () => {
+      const run = await pipelinedAcrossInstrumentations();
+      run.release();
+      await expect.poll(run.received).toMatch(/held[\s\S]*quick/);
+      expect(run.first()).toEqual({ requests: 1, aborted: 0, inFlight: 0 });
+      expect(run.second()).toEqual({ requests: 1, aborted: 0, inFlight: 0 });
+      run.socket.destroy();
+    });
+
+    it('counts each one\'s request aborted when the client hangs up on both', async () => {
+      const run = await pipelinedAcrossInstrumentations();
+      run.socket.destroy();
+      await expect.poll(() => run.second().aborted).toBe(1);
+      expect(run.first()).toEqual({ requests: 0, aborted: 1, inFlight: 0 });
+      expect(run.second()).toEqual({ requests: 0, aborted: 1, inFlight: 0 });
+    });
   });
 
   it('refuses what is not a node:http or node:https server', () => {

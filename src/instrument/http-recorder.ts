@@ -27,6 +27,12 @@ interface ConnectionState {
   userLow: number;
   /** The window generation the connection's user was last added to. */
   userGeneration: number;
+  /**
+   * A keep-alive connection can outlive its server's attachment to one instrumentation and go on
+   * under the next: this is the state of those it was under before, while they still have
+   * requests in flight on it. Those finish, or abort, where they started.
+   */
+  readonly previous: ConnectionState | undefined;
 }
 type Sock = Socket & { [kConnection]?: ConnectionState };
 
@@ -67,11 +73,12 @@ export class HttpRecorder implements RequestSink {
     }
     // A new connection, or a keep-alive one that outlived another recorder's attachment to its server.
     if (c === undefined) socket.once('close', onSocketClose);
-    socket[kConnection] = { recorder: this, open: 1, user: undefined, userHigh: 0, userLow: 0, userGeneration: -1 };
+    socket[kConnection] = { recorder: this, open: 1, user: undefined, userHigh: 0, userLow: 0, userGeneration: -1, previous: withRequestsOpen(c) };
   }
 
   finish(res: ServerResponse, socket: Sock, durationMs: number): void {
-    const c = socket[kConnection];
+    let c = socket[kConnection];
+    while (c !== undefined && c.recorder !== this) c = c.previous;
     // Its connection closed first and counted it aborted.
     if (c === undefined || c.open === 0) return;
     c.open--;
@@ -142,8 +149,15 @@ export class HttpRecorder implements RequestSink {
 }
 
 function onSocketClose(this: Sock): void {
-  const c = this[kConnection]!;
-  const open = c.open;
-  c.open = 0;
-  if (open > 0) c.recorder.aborted(open);
+  for (let c = this[kConnection]; c !== undefined; c = c.previous) {
+    const open = c.open;
+    c.open = 0;
+    if (open > 0) c.recorder.aborted(open);
+  }
+}
+
+/** `c` and those before it, less the ones with no request in flight. */
+function withRequestsOpen(c: ConnectionState | undefined): ConnectionState | undefined {
+  while (c !== undefined && c.open === 0) c = c.previous;
+  return c;
 }
