@@ -1,4 +1,4 @@
-import { connect, createServer as createNetServer, type Socket } from 'node:net';
+import { connect, createServer as createNetServer } from 'node:net';
 import { createServer, ServerResponse, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { instrument, type Instrumentation } from '../src/instrument/index.js';
@@ -124,61 +124,77 @@ describe('instrument: attaching and detaching', () => {
   });
 
   describe('a keep-alive connection that moves to the next instrumentation with a request in flight', () => {
+    type Step = { readonly under: 'first' | 'second'; readonly path: '/hold' | '/quick' };
     /**
-     * `first` attached; the client sends GET /hold, whose answer waits; `first` is closed and
-     * `second` attached; the client pipelines GET /quick behind it on the same connection, so that
-     * request starts under `second` while `first`'s is still in flight.
+     * One client connection, requests pipelined on it in `steps`: before each, the server is
+     * attached to the instrumentation the step names (the one attached before is closed first).
+     * Answers to /hold wait for `release()`, so every request after the first starts while those
+     * before it are in flight, under whichever instrumentation they started.
      */
-    async function pipelinedAcrossInstrumentations() {
-      const first = instrument({ service: 'a', environment: 'test' });
-      const second = instrument({ service: 'b', environment: 'test' });
-      instrumentations.push(first, second);
-      let release = () => {};
+    async function pipelined(steps: readonly Step[]) {
+      const perfs = { first: instrument({ service: 'a', environment: 'test' }), second: instrument({ service: 'b', environment: 'test' }) };
+      instrumentations.push(perfs.first, perfs.second);
+      const held: (() => void)[] = [];
       const server = createServer((req, res) => {
-        if (req.url === '/hold') release = () => res.end('held');
+        if (req.url === '/hold') held.push(() => res.end('held'));
         else res.end('quick');
       });
       servers.push(server);
-      first.attach(server);
       const url = new URL(await listen(server));
-      const cursors = { first: first.sketch().seq, second: second.sketch().seq };
+      const cursors = { first: perfs.first.sketch().seq, second: perfs.second.sketch().seq };
       const socket = connect(Number(url.port), url.hostname);
       let received = '';
       socket.on('data', (chunk: Buffer) => { received += chunk.toString('latin1'); });
-      socket.write('GET /hold HTTP/1.1\r\nHost: test\r\n\r\n');
-      await expect.poll(() => first.sketch().inFlight).toBe(1);
-      await first.close();
-      second.attach(server);
-      socket.write('GET /quick HTTP/1.1\r\nHost: test\r\n\r\n');
-      await expect.poll(() => second.sketch().inFlight).toBe(1);
-      const since = (perf: Instrumentation, seq: number) => {
-        const { inFlight, http } = perf.sketch(seq);
+      const started = { first: 0, second: 0 };
+      let attached: Step['under'] | null = null;
+      for (const { under, path } of steps) {
+        if (attached !== under) {
+          if (attached !== null) await perfs[attached].close();
+          perfs[under].attach(server);
+          attached = under;
+        }
+        socket.write(`GET ${path} HTTP/1.1\r\nHost: test\r\n\r\n`);
+        started[under]++;
+        await expect.poll(() => perfs[under].sketch().inFlight).toBe(started[under]);
+      }
+      const since = (under: Step['under']) => {
+        const { inFlight, http } = perfs[under].sketch(cursors[under]);
         return { requests: http.requests, aborted: http.aborted, inFlight };
       };
       return {
-        socket: socket as Socket,
-        release: () => release(),
-        received: () => received,
-        first: () => since(first, cursors.first),
-        second: () => since(second, cursors.second),
+        socket,
+        release: () => held.forEach((answer) => answer()),
+        /** The bodies answered so far, in order. */
+        bodies: () => received.match(/held|quick/g) ?? [],
+        first: () => since('first'),
+        second: () => since('second'),
       };
     }
 
     it('counts the request in flight in the one it started under, and the next in the new one', async () => {
-      const run = await pipelinedAcrossInstrumentations();
+      const run = await pipelined([{ under: 'first', path: '/hold' }, { under: 'second', path: '/quick' }]);
       run.release();
-      await expect.poll(run.received).toMatch(/held[\s\S]*quick/);
+      await expect.poll(run.bodies).toEqual(['held', 'quick']);
       expect(run.first()).toEqual({ requests: 1, aborted: 0, inFlight: 0 });
       expect(run.second()).toEqual({ requests: 1, aborted: 0, inFlight: 0 });
       run.socket.destroy();
     });
 
     it('counts each one\'s request aborted when the client hangs up on both', async () => {
-      const run = await pipelinedAcrossInstrumentations();
+      const run = await pipelined([{ under: 'first', path: '/hold' }, { under: 'second', path: '/quick' }]);
       run.socket.destroy();
       await expect.poll(() => run.second().aborted).toBe(1);
       expect(run.first()).toEqual({ requests: 0, aborted: 1, inFlight: 0 });
       expect(run.second()).toEqual({ requests: 0, aborted: 1, inFlight: 0 });
+    });
+
+    it('keeps count when the connection comes back to the first while its old request is still in flight', async () => {
+      const run = await pipelined([{ under: 'first', path: '/hold' }, { under: 'second', path: '/hold' }, { under: 'first', path: '/quick' }]);
+      run.release();
+      await expect.poll(run.bodies).toEqual(['held', 'held', 'quick']);
+      expect(run.first()).toEqual({ requests: 2, aborted: 0, inFlight: 0 });
+      expect(run.second()).toEqual({ requests: 1, aborted: 0, inFlight: 0 });
+      run.socket.destroy();
     });
   });
 

@@ -78,9 +78,9 @@ export class HttpRecorder implements RequestSink {
 
   finish(res: ServerResponse, socket: Sock, durationMs: number): void {
     let c = socket[kConnection];
-    while (c !== undefined && c.recorder !== this) c = c.previous;
+    while (c !== undefined && (c.recorder !== this || c.open === 0)) c = c.previous;
     // Its connection closed first and counted it aborted.
-    if (c === undefined || c.open === 0) return;
+    if (c === undefined) return;
     c.open--;
     this.inFlight--;
     const req = res.req;
@@ -156,7 +156,7 @@ function onSocketClose(this: Sock): void {
   }
 }
 
-/** `c` and those before it, less the ones with no request in flight. */
+/** The first of `c` and the states before it that still has requests in flight. */
 function withRequestsOpen(c: ConnectionState | undefined): ConnectionState | undefined {
   while (c !== undefined && c.open === 0) c = c.previous;
   return c;
